@@ -1,0 +1,39 @@
+# The commands a developer runs are the commands CI runs (.ci/run calls `make test`).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export AWS_EC2_METADATA_DISABLED := true
+
+.PHONY: serve build test lint setup node system clean
+
+serve: setup  ## build the site and serve it with signing on http://127.0.0.1:8000
+	$(PY) build.py serve
+
+build: setup  ## build the site into _site/
+	$(PY) build.py
+
+test: setup node system lint  ## run the whole test suite
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check "pip<26.3"
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+node: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=true npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+system:  ## Debian packages the tests drive (Java for DynamoDB Local)
+	@command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless)
+
+clean:
+	rm -rf _site .cache .data dist

@@ -1,0 +1,1 @@
+"""Petition sites as code: load petitions, render the static site, keep signatures."""

@@ -1,0 +1,46 @@
+"""The few exceptions the project raises, each carrying where and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PetitionSiteError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+@dataclass
+class ContentError(PetitionSiteError):
+    """One problem in one content file, printed like a compiler message."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class ContentErrors(PetitionSiteError):
+    """Every problem found in a content folder; the build writes nothing."""
+
+    def __init__(self, errors: list[ContentError]):
+        self.errors = sorted(errors, key=lambda e: (e.path, e.line, e.field))
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class ConfigError(PetitionSiteError):
+    """A setting is missing or malformed (store URL, secret, environment)."""
+
+
+class StoreError(PetitionSiteError):
+    """The store could not do what was asked; the client may retry."""
+
+
+class RateLimited(PetitionSiteError):
+    """A client sent more signatures than its limit allows this minute."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(f"rate limited; retry after {retry_after} s")

@@ -1,0 +1,1 @@
+"""Signature stores: one interface, an embedded SQLite and a DynamoDB implementation."""

@@ -1,0 +1,73 @@
+"""The store interface every implementation honours (checked by tests/store's contract suite)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from generator.model import Tally
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signature as stored. `email_key` is a keyed hash of the normalised email."""
+
+    slug: str
+    email_key: str
+    name: str
+    email: str
+    signed_at: datetime  # aware, UTC
+    postcode: str = ""
+    country: str = ""
+    consent: bool = False
+    comment: str = ""
+
+    def __repr__(self) -> str:  # never let a signer's name or email reach a log
+        return f"Signature(slug={self.slug!r}, signed_at={self.signed_at.isoformat()})"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `limit` signatures per minute for the client whose address hashes to `key`."""
+
+    key: str
+    limit: int
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    """What a sign call did: `added` is False for a duplicate; `tally` is the stored tally after."""
+
+    added: bool
+    tally: Tally
+
+
+class Store(Protocol):
+    """Where signatures, counts and recorded milestones live."""
+
+    def init(self) -> None:
+        """Create the schema or table if missing; safe to call again."""
+
+    def sign(self, signature: Signature, rate: RateLimit | None = None) -> SignOutcome:
+        """Add a signature and its count change together, unless the email_key already signed.
+
+        Raises RateLimited when the client is over its limit (nothing is stored), and
+        StoreError when the store cannot be reached or gives up (nothing is counted).
+        """
+
+    def record_milestone(self, slug: str, count: int, reached_at: datetime) -> bool:
+        """Record that `slug` reached `count` at `reached_at`; True only for the first caller."""
+
+    def tally(self, slug: str) -> Tally:
+        """The stored count and recorded milestones of one petition (imported ones excluded)."""
+
+    def tallies(self) -> dict[str, Tally]:
+        """Stored tallies of every petition that has any."""
+
+    def signatures(self, slug: str) -> Iterator[Signature]:
+        """Every stored signature of one petition, oldest first (for export)."""
+
+    def close(self) -> None:
+        """Release connections."""
