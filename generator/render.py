@@ -1,0 +1,251 @@
+"""Pages from petitions: Jinja templates filled with a site's petitions, counts and times.
+
+Rendering is pure: the same site, entries and templates always give the same bytes. It
+never writes files; the build engine decides where the returned bytes go.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from generator import feeds
+from generator.errors import ConfigError
+from generator.markup import MARKUP_VERSION, plain_text
+from generator.milestones import next_goal, progress, timeline
+from generator.model import Petition, Site, Tally
+from generator.tiles import map_view, osm_url
+
+STATUS_ORDER = {"open": 0, "won": 1, "closed": 2}  # the index lists open petitions first
+STATUS_LABELS = {"open": "Open", "won": "Won", "closed": "Closed"}
+DESCRIPTION_LIMIT = 160
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+# The code that shapes pages is part of the fingerprint as much as the templates are.
+_CODE = tuple(Path(__file__).with_name(name) for name in ("render.py", "feeds.py", "tiles.py"))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One petition as the site-wide pages need it."""
+
+    petition: Petition
+    tally: Tally  # public tally (imported + stored), from generator.milestones.combine
+    ask_html: str  # sanitised HTML of petition.ask
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One petition on an index page."""
+
+    url: str
+    title: str
+    target: str
+    status: str
+    status_label: str
+    count: int
+
+
+def format_number(value: int) -> str:
+    """A count with thousands separators: 1000 -> '1,000'."""
+    return f"{value:,}"
+
+
+def share_links(url: str, title: str) -> dict[str, str]:
+    """Share URLs (email, WhatsApp, Facebook, X) for a page, no third-party script needed."""
+    message = f"Please sign: {title}"
+    q_url, q_title, q_message = (quote(s, safe="") for s in (url, title, message))
+    q_body = quote(message + "\n\n" + url, safe="")
+    return {
+        "email": f"mailto:?subject={q_title}&body={q_body}",
+        "whatsapp": f"https://wa.me/?text={quote(message + ' ' + url, safe='')}",
+        "facebook": f"https://www.facebook.com/sharer/sharer.php?u={q_url}",
+        "x": f"https://x.com/intent/post?url={q_url}&text={q_message}",
+    }
+
+
+def index_order(entries: list[Entry]) -> list[Entry]:
+    """Open petitions first, then won, then closed; within each by count descending, then title."""
+    return sorted(
+        entries,
+        key=lambda e: (
+            STATUS_ORDER.get(e.petition.status, len(STATUS_ORDER)),
+            -e.tally.count,
+            e.petition.title.casefold(),
+            e.petition.slug,
+        ),
+    )
+
+
+def page_path(page: int) -> str:
+    """The root-relative URL of an index page: '/' for the first, '/page/N/' after."""
+    return "/" if page == 1 else f"/page/{page}/"
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Renderer:
+    """Renders one site's pages from the templates in `templates_dir`."""
+
+    def __init__(self, site: Site, templates_dir: Path):
+        self.site = site
+        self.templates_dir = Path(templates_dir)
+        if not (self.templates_dir / "static").is_dir():
+            raise ConfigError(f"{self.templates_dir}: expected a templates folder with static/")
+        self._zone = ZoneInfo(site.time_zone)
+        self._api_url = site.api_url.rstrip("/")
+        self._assets = self._read_assets(self.templates_dir / "static")
+        asset_urls = {name: "/" + path for name, (path, _) in self._assets.items()}
+        self._env = Environment(
+            loader=FileSystemLoader(self.templates_dir),
+            autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=False),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._env.filters.update(number=format_number, stamp=self._stamp, iso=self._iso)
+        self._env.globals.update(site=site, assets=asset_urls, api_url=self._api_url)
+        self.fingerprint = self._fingerprint()
+
+    def _read_assets(self, static_dir: Path) -> dict[str, tuple[str, bytes]]:
+        """Static files by name, each with its content-fingerprinted output path."""
+        assets = {}
+        for file in sorted(p for p in static_dir.iterdir() if p.is_file()):
+            data = file.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()[:8]
+            assets[file.name] = (f"assets/{file.stem}.{digest}{file.suffix}", data)
+        return assets
+
+    def _fingerprint(self) -> str:
+        h = hashlib.sha256(f"markup {MARKUP_VERSION}\nsite {self.site!r}\n".encode())
+        files = sorted(p for p in self.templates_dir.rglob("*") if p.is_file())
+        for path in files:
+            h.update(
+                f"{path.relative_to(self.templates_dir).as_posix()} {_file_digest(path)}\n".encode()
+            )
+        for path in _CODE:
+            h.update(f"{path.name} {_file_digest(path)}\n".encode())
+        return h.hexdigest()
+
+    def _local(self, moment: datetime) -> datetime:
+        return feeds.aware(moment, self._zone).astimezone(self._zone)
+
+    def _stamp(self, moment: datetime) -> str:
+        return self._local(moment).strftime(TIME_FORMAT)
+
+    def _iso(self, moment: datetime) -> str:
+        return self._local(moment).isoformat(timespec="seconds")
+
+    def _render(self, template: str, **context: Any) -> bytes:
+        return self._env.get_template(template).render(**context).encode("utf-8")
+
+    def _absolute(self, path: str) -> str:
+        return self.site.base_url + path
+
+    def _image_url(self, image: str | None) -> str | None:
+        if not image or urlsplit(image).scheme in ("http", "https"):
+            return image or None
+        return self._absolute("/" + image.lstrip("/"))
+
+    def petition_pages(self, entry: Entry, body_html: str) -> dict[str, bytes]:
+        """'petitions/<slug>/index.html' and 'petitions/<slug>/thanks/index.html' -> bytes"""
+        petition, count = entry.petition, entry.tally.count
+        page_url = f"/petitions/{petition.slug}/"
+        canonical = self._absolute(page_url)
+        goal = next_goal(count, petition.milestones, petition.goal)
+        place = petition.location
+        has_map = place is not None and place.lat is not None and place.lon is not None
+        cta = petition.call_to_action
+        common = {
+            "petition": petition,
+            "page_url": page_url,
+            "canonical": canonical,
+            "share_links": share_links(canonical, petition.title),
+        }
+        page = self._render(
+            "petition.html",
+            **common,
+            ask_html=entry.ask_html,
+            body_html=body_html,
+            description=plain_text(entry.ask_html, DESCRIPTION_LIMIT) or petition.title,
+            image=self._image_url(petition.image),
+            count=count,
+            goal=goal,
+            percent=math.floor(progress(count, goal) * 100),
+            milestones=timeline(entry.tally),
+            map=map_view(place.lat, place.lon, self.site.tile_url) if has_map else None,
+            osm_url=osm_url(place.lat, place.lon) if has_map else "",
+            cta_label=_link_label(cta.url) if cta else "",
+        )
+        thanks = self._render("thanks.html", **common)
+        return {
+            f"petitions/{petition.slug}/index.html": page,
+            f"petitions/{petition.slug}/thanks/index.html": thanks,
+        }
+
+    def site_pages(self, entries: list[Entry]) -> dict[str, bytes]:
+        """Index pages, feed.xml, sitemap.xml, robots.txt, 404.html and fingerprinted assets."""
+        ordered = index_order(entries)
+        per_page = max(1, self.site.per_page)
+        pages = max(1, math.ceil(len(ordered) / per_page))
+        chunks = [ordered[i * per_page : (i + 1) * per_page] for i in range(pages)]
+        page_urls = {n: page_path(n) for n in range(1, pages + 1)}
+        out: dict[str, bytes] = {}
+        description = self.site.description or f"Petitions from {self.site.organisation}"
+        for n, chunk in enumerate(chunks, start=1):
+            path = "index.html" if n == 1 else f"page/{n}/index.html"
+            out[path] = self._render(
+                "index.html",
+                page=n,
+                pages=pages,
+                items=[self._list_item(e) for e in chunk],
+                page_urls=page_urls,
+                prev_url=page_urls.get(n - 1, ""),
+                next_url=page_urls.get(n + 1, ""),
+                canonical=self._absolute(page_urls[n]),
+                description=description,
+            )
+        base, zone = self.site.base_url, self._zone
+        out["feed.xml"] = self._render(
+            "feed.xml",
+            home_url=self._absolute("/"),
+            feed_url=self._absolute("/feed.xml"),
+            updated=feeds.rfc3339(feeds.newest(ordered, zone)),
+            items=feeds.feed_items(ordered, base, zone),
+        )
+        listed = [(page_urls[n], chunk) for n, chunk in enumerate(chunks, start=1)]
+        out["sitemap.xml"] = self._render(
+            "sitemap.xml", urls=feeds.sitemap_urls(listed, ordered, base, zone)
+        )
+        out["robots.txt"] = self._render("robots.txt", sitemap_url=self._absolute("/sitemap.xml"))
+        out["404.html"] = self._render("404.html")
+        out.update(dict(self._assets.values()))
+        return dict(sorted(out.items()))
+
+    def _list_item(self, entry: Entry) -> ListItem:
+        p = entry.petition
+        return ListItem(
+            url=f"/petitions/{p.slug}/",
+            title=p.title,
+            target=p.target,
+            status=p.status,
+            status_label=STATUS_LABELS.get(p.status, p.status.title()),
+            count=entry.tally.count,
+        )
+
+
+def _link_label(url: str) -> str:
+    """A link's destination as people read it: host and path, no scheme or trailing slash."""
+    parts = urlsplit(url)
+    shown = (parts.netloc + parts.path).removeprefix("www.").rstrip("/")
+    return shown or url
