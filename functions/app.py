@@ -1,0 +1,29 @@
+"""The signing API: routes only. The work is in chalicelib/ (HTTP) and generator/signing.py.
+
+Deployed behind CloudFront on the site's own origin under /api (the API Gateway stage),
+so no CORS is needed and none is enabled. The OpenAPI description is openapi.yaml.
+"""
+
+from chalice import Chalice, Response
+from chalicelib import handlers
+from chalicelib.body import ACCEPTED
+from chalicelib.problems import shape_chalice_errors
+
+app = Chalice(app_name="petitions")
+app.register_middleware(shape_chalice_errors, "http")
+
+
+@app.route(
+    "/petitions/{slug}/signatures",
+    methods=["POST"],
+    content_types=list(ACCEPTED),
+)
+def sign(slug: str) -> Response:
+    """Sign a petition: JSON answers 201 with the count, an HTML form 303 to the thank-you page."""
+    return handlers.sign(app.current_request, slug)
+
+
+@app.route("/petitions/{slug}", methods=["GET"], content_types=["*/*"])
+def petition(slug: str) -> Response:
+    """A petition's live count, next goal, status and milestones."""
+    return handlers.petition(slug)

@@ -1,0 +1,90 @@
+"""The signing service this process uses: built from settings on first use, or handed in.
+
+In Lambda nothing is configured: the first request loads the content packaged beside the
+app and opens the store named by PETITION_STORE, and every later request reuses them. A
+host process (the local server, the tests) calls `configure(...)` with what it already has.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+
+from generator.model import Content
+from generator.settings import Settings
+from generator.signing import MilestoneHook, SigningService
+from generator.store.base import Store
+
+APP_DIR = Path(__file__).resolve().parent.parent
+
+
+class Runtime:
+    """Holds one SigningService per process, built lazily and thread-safely."""
+
+    def __init__(self, settings: Settings):
+        self._default_settings = settings
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything configured or built; the next request builds from settings."""
+        self._settings = self._default_settings
+        self._content: Content | None = None
+        self._store: Store | None = None
+        self._clock: Callable[[], datetime] | None = None
+        self._hooks: list[MilestoneHook] = []
+        self._service: SigningService | None = None
+
+    def configure(
+        self,
+        *,
+        content: Content | None = None,
+        store: Store | None = None,
+        settings: Settings | None = None,
+        clock: Callable[[], datetime] | None = None,
+        on_milestone: Iterable[MilestoneHook] = (),
+    ) -> None:
+        """Use these instead of what the environment names; anything left out is read lazily."""
+        with self._lock:
+            self.reset()
+            self._settings = settings or self._default_settings
+            self._content, self._store, self._clock = content, store, clock
+            self._hooks = list(on_milestone)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force."""
+        return self._settings
+
+    def current(self) -> SigningService | None:
+        """The service if it has been built, without building it."""
+        return self._service
+
+    def service(self) -> SigningService:
+        """The signing service; ConfigError or ContentErrors when it cannot be built."""
+        service = self._service
+        if service is not None:
+            return service
+        with self._lock:
+            if self._service is None:
+                self._service = self._build()
+            return self._service
+
+    def _build(self) -> SigningService:
+        content = self._content
+        if content is None:
+            from generator.content import load_content  # yaml only on the first request
+
+            content = load_content(self._settings.content_dir())
+        store = self._store
+        if store is None:
+            from generator.store import open_store  # boto3 only for a DynamoDB URL
+
+            store = open_store(self._settings.store_url())
+        return SigningService(content, store, self._settings, self._clock, self._hooks)
+
+
+runtime = Runtime(Settings(app_dir=APP_DIR))
+configure = runtime.configure

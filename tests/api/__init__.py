@@ -1,0 +1,1 @@
+"""Tests of the signing API (functions/) and the signing service."""

@@ -1,0 +1,92 @@
+"""Fixtures for the signing API: fixture content, a store per implementation, a test client.
+
+The app is the real Chalice app in functions/; it is handed its content, store, settings
+and clock through `chalicelib.runtime.configure`, the same door a host process uses.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from generator.model import Content
+from generator.settings import Settings
+from generator.store import open_store
+from generator.store.base import Store
+
+# Hypothesis keeps its example database and caches in the system's temp folder, not in the
+# working copy (it reads this when first storing, which is after this conftest is imported).
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "petition-sites-hypothesis")
+)
+
+from .support import FUNCTIONS, NOW, SECRET, Api, Clock, make_content, signing_app
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty store of each implementation: SQLite in tmp_path, DynamoDB on moto."""
+    if request.param == "sqlite":
+        opened = open_store(f"sqlite:///{tmp_path}/signatures.db")
+        opened.init()
+        yield opened
+        opened.close()
+        return
+    from moto import mock_aws
+
+    with mock_aws():
+        opened = open_store("dynamodb://petitions-test?region=us-east-1&shards=3")
+        opened.init()
+        yield opened
+        opened.close()
+
+
+@pytest.fixture
+def env() -> dict[str, str]:
+    """The environment the app's settings read; tests change it to change a setting."""
+    return {"PETITION_SECRET": SECRET}
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The time the app believes it is (fixed, so milestone times are predictable)."""
+    return Clock(NOW)
+
+
+@pytest.fixture
+def content() -> Content:
+    """The fixture content the app serves."""
+    return make_content()
+
+
+@pytest.fixture
+def configure(
+    store: Store, env: dict[str, str], clock: Clock, content: Content
+) -> Iterator[Callable[..., None]]:
+    """Hand the app its content, store, settings and clock; `configure(x=...)` overrides one."""
+
+    def apply(**overrides: Any) -> None:
+        values: dict[str, Any] = {
+            "content": content,
+            "store": store,
+            "settings": Settings(environ=env),
+            "clock": clock,
+        }
+        values.update(overrides)
+        signing_app().runtime.configure(**values)
+
+    apply()
+    yield apply
+    signing_app().runtime.reset()
+
+
+@pytest.fixture
+def api(configure: Callable[..., None]) -> Api:
+    """The app behind Chalice's in-process test client, configured with the fixtures."""
+    return Api(Client(signing_app().app, stage_name="api", project_dir=str(FUNCTIONS)))
