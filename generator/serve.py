@@ -1,0 +1,171 @@
+"""The local server: the built site and the signing app on one origin.
+
+Static files come from the output folder; requests under the API prefix are turned into
+the API Gateway events Lambda would receive and handed to the very same Chalice app object.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import mimetypes
+import posixpath
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024  # the app itself answers 413 above 16 KiB; this only bounds memory
+
+
+def api_event(
+    app: Any, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
+    source_ip: str,
+) -> dict[str, Any] | None:
+    """The API Gateway (REST, proxy) event for a request to the app, or None when no route matches."""
+    from chalice.local import RouteMatcher  # noqa: PLC0415 - keeps `serve` start-up light
+
+    try:
+        route = RouteMatcher(list(app.routes)).match_route(path)
+    except ValueError:
+        return None
+    binary = headers.get("content-type", "") in app.api.binary_types
+    return {
+        "requestContext": {
+            "httpMethod": method,
+            "resourcePath": route.route,
+            "identity": {"sourceIp": source_ip},
+            "path": path,
+            "stage": "api",
+        },
+        "headers": {k.lower(): v for k, v in headers.items()},
+        "multiValueQueryStringParameters": parse_qs(query) or None,
+        "pathParameters": route.captured,
+        "stageVariables": {},
+        "body": base64.b64encode(body).decode() if binary else body.decode("utf-8", "replace")
+        if body
+        else None,
+        "isBase64Encoded": binary,
+    }
+
+
+def static_file(root: Path, url_path: str) -> tuple[Path | None, str | None]:
+    """The file a URL path names under `root` (`/x/` → `x/index.html`), or a redirect target."""
+    clean = posixpath.normpath(unquote(url_path))
+    if clean.startswith("..") or "\x00" in clean:
+        return None, None
+    candidate = (root / clean.lstrip("/")).resolve()
+    if not candidate.is_relative_to(root.resolve()):
+        return None, None
+    if candidate.is_dir():
+        if not url_path.endswith("/"):
+            return None, url_path + "/"
+        candidate = candidate / "index.html"
+    return (candidate, None) if candidate.is_file() else (None, None)
+
+
+class SiteServer(ThreadingHTTPServer):
+    """A threaded HTTP server for one output folder and one Chalice app mounted at a prefix."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], out_dir: Path, app: Any, api_prefix: str = "/api"):
+        super().__init__(address, _Handler)
+        self.out_dir = Path(out_dir)
+        self.app = app
+        self.api_prefix = api_prefix.rstrip("/")
+        # Chalice keeps the request being handled on the app object: one API call at a time.
+        self.api_lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        """The server's base URL, e.g. http://127.0.0.1:8000."""
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SiteServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def do_GET(self) -> None:
+        self._dispatch(head=False)
+
+    def do_HEAD(self) -> None:
+        self._dispatch(head=True)
+
+    def do_POST(self) -> None:
+        self._dispatch(head=False)
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
+
+    def _dispatch(self, head: bool) -> None:
+        parts = urlsplit(self.path)
+        prefix = self.server.api_prefix
+        if parts.path == prefix or parts.path.startswith(prefix + "/"):
+            self._api(parts.path[len(prefix) :] or "/", parts.query)
+        elif self.command in ("GET", "HEAD"):
+            self._static(parts.path, head)
+        else:
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": "GET, HEAD"}, b"")
+
+    def _api(self, path: str, query: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"Content-Type": "text/plain"},
+                       b"request body too large\n")
+            return
+        body = self.rfile.read(length) if length else b""
+        headers = {k: v for k, v in self.headers.items()}
+        event = api_event(self.server.app, self.command, path, query, headers, body,
+                          self.client_address[0])
+        if event is None:
+            self._send(HTTPStatus.NOT_FOUND, {"Content-Type": "application/json"},
+                       b'{"error": {"code": "not_found", "message": "no such route", "field": null}}')
+            return
+        from chalice.local import LambdaContext  # noqa: PLC0415
+
+        with self.server.api_lock:
+            response = self.server.app(event, LambdaContext("api_handler", 512, max_runtime_ms=30000))
+        raw = response.get("body") or b""
+        if response.get("isBase64Encoded"):
+            raw = base64.b64decode(raw)
+        elif isinstance(raw, str):
+            raw = raw.encode()
+        headers_out = dict(response.get("headers") or {})
+        for name, values in (response.get("multiValueHeaders") or {}).items():
+            headers_out[name] = ", ".join(values)
+        self._send(response["statusCode"], headers_out, raw)
+
+    def _static(self, url_path: str, head: bool) -> None:
+        file, redirect = static_file(self.server.out_dir, url_path)
+        if redirect:
+            self._send(HTTPStatus.MOVED_PERMANENTLY, {"Location": redirect}, b"")
+            return
+        status = HTTPStatus.OK
+        if file is None:
+            status, file = HTTPStatus.NOT_FOUND, self.server.out_dir / "404.html"
+        data = file.read_bytes() if file.is_file() else b"Not found\n"
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/xml", "application/javascript"):
+            kind += "; charset=utf-8"
+        self._send(status, {"Content-Type": kind, "Cache-Control": "no-cache"}, data, head=head)
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes, head: bool = False) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            if name.lower() not in ("content-length", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
