@@ -1,0 +1,170 @@
+"""The DynamoDB table's items: their keys, the transaction parts of a signature, and parsing.
+
+One table, keys `pk` and `sk` (strings). Nothing on the signing path shares a partition
+between signers: signature items are keyed by petition and signer, each petition's count
+is split over `shards` items, and rate counters are keyed by client and minute.
+
+| item | pk | sk | attributes |
+|---|---|---|---|
+| signature | `sig#<slug>#<email_key>` | `sig` | its fields, `gsi1pk`, `gsi1sk` |
+| count shard | `count#<slug>#<i>` | `count` | `slug`, `n` |
+| milestones | `ms#<slug>` | `ms` | `slug`, `m<count>` = reached_at |
+| rate counter | `rate#<key>#<YYYYMMDDHHMM>` | `rate` | `hits`, `expires` (TTL, epoch s) |
+
+The export index `gsi1` has `gsi1pk` = `<slug>#<0-15>` and `gsi1sk` = `<signed_at>#<email_key>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from generator.model import Milestone, Tally
+from generator.store.base import RateLimit, Signature
+from generator.store.times import from_iso, minute_key, to_iso
+
+Item = dict[str, dict[str, Any]]
+
+MAX_SHARDS = 99  # one BatchGetItem reads every count shard plus the milestones item (100 keys)
+GSI = "gsi1"
+GSI_SHARDS = 16  # export partitions per petition: no single hot index partition either
+RATE_TTL_SECONDS = 120
+SIGNATURE_SK, COUNT_SK, MILESTONE_SK, RATE_SK = "sig", "count", "ms", "rate"
+
+
+def key(pk: str, sk: str) -> Item:
+    """The primary key of one item."""
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def signature_key(slug: str, email_key: str) -> Item:
+    """Where one signer's signature of one petition lives."""
+    return key(f"sig#{slug}#{email_key}", SIGNATURE_SK)
+
+
+def shard_key(slug: str, shard: int) -> Item:
+    """One of a petition's count shards."""
+    return key(f"count#{slug}#{shard}", COUNT_SK)
+
+
+def milestones_key(slug: str) -> Item:
+    """The item holding every recorded milestone of a petition."""
+    return key(f"ms#{slug}", MILESTONE_SK)
+
+
+def export_partition(slug: str, shard: int) -> str:
+    """The index partition holding one sixteenth of a petition's signatures."""
+    return f"{slug}#{shard}"
+
+
+def export_shard(email_key: str) -> int:
+    """Which export partition a signer's signature goes to (stable, evenly spread)."""
+    return int(hashlib.sha256(email_key.encode()).hexdigest()[:4], 16) % GSI_SHARDS
+
+
+def signature_item(signature: Signature) -> Item:
+    """The item a signature is stored as."""
+    signed_at = to_iso(signature.signed_at)
+    return {
+        **signature_key(signature.slug, signature.email_key),
+        "gsi1pk": {"S": export_partition(signature.slug, export_shard(signature.email_key))},
+        "gsi1sk": {"S": f"{signed_at}#{signature.email_key}"},
+        "slug": {"S": signature.slug},
+        "email_key": {"S": signature.email_key},
+        "name": {"S": signature.name},
+        "email": {"S": signature.email},
+        "signed_at": {"S": signed_at},
+        "postcode": {"S": signature.postcode},
+        "country": {"S": signature.country},
+        "consent": {"BOOL": signature.consent},
+        "comment": {"S": signature.comment},
+    }
+
+
+def sign_transaction(
+    table: str, signature: Signature, shard: int, rate: RateLimit | None, now: datetime
+) -> list[dict[str, Any]]:
+    """TransactItems for one signature: put it if new, add 1 to a count shard, count the hit."""
+    items: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": table,
+                "Item": signature_item(signature),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+        {
+            "Update": {
+                "TableName": table,
+                "Key": shard_key(signature.slug, shard),
+                "UpdateExpression": "ADD n :one SET slug = :slug",
+                "ExpressionAttributeValues": {":one": {"N": "1"}, ":slug": {"S": signature.slug}},
+            }
+        },
+    ]
+    if rate is not None:
+        expires = int(now.timestamp()) + RATE_TTL_SECONDS
+        items.append(
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key(f"rate#{rate.key}#{minute_key(now)}", RATE_SK),
+                    "UpdateExpression": "ADD hits :one SET expires = :expires",
+                    "ConditionExpression": "attribute_not_exists(hits) OR hits < :limit",
+                    "ExpressionAttributeValues": {
+                        ":one": {"N": "1"},
+                        ":limit": {"N": str(rate.limit)},
+                        ":expires": {"N": str(expires)},
+                    },
+                }
+            }
+        )
+    return items
+
+
+def milestone_attribute(count: int) -> str:
+    """The attribute of the milestones item that records `count`."""
+    return f"m{count}"
+
+
+def milestones_of(item: Item) -> list[Milestone]:
+    """The milestones recorded in a milestones item."""
+    found = [
+        Milestone(int(name[1:]), from_iso(value["S"]))
+        for name, value in item.items()
+        if name[:1] == "m" and name[1:].isdigit() and "S" in value
+    ]
+    return sorted(found, key=lambda m: (m.reached_at, m.count))
+
+
+def tally_of(items: list[Item]) -> Tally:
+    """The tally that a petition's count shards and milestones item add up to."""
+    count = 0
+    milestones: list[Milestone] = []
+    for item in items:
+        sk = item["sk"]["S"]
+        if sk == COUNT_SK:
+            count += int(item.get("n", {"N": "0"})["N"])
+        elif sk == MILESTONE_SK:
+            milestones = milestones_of(item)
+    return Tally(count=count, milestones=tuple(milestones))
+
+
+def signature_of(item: Item) -> Signature:
+    """The Signature a stored item holds."""
+
+    def text(name: str) -> str:
+        return item.get(name, {"S": ""})["S"]
+
+    return Signature(
+        slug=text("slug"),
+        email_key=text("email_key"),
+        name=text("name"),
+        email=text("email"),
+        signed_at=from_iso(text("signed_at")),
+        postcode=text("postcode"),
+        country=text("country"),
+        consent=bool(item.get("consent", {"BOOL": False})["BOOL"]),
+        comment=text("comment"),
+    )

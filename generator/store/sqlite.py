@@ -1,0 +1,221 @@
+"""The embedded store: one SQLite file in WAL mode, one connection per thread.
+
+Each signature is one `BEGIN IMMEDIATE` transaction holding the rate-limit check, the
+insert (a UNIQUE key on slug + email_key refuses duplicates) and the count update, so
+they commit together or not at all. `synchronous=NORMAL` is safe with WAL: a power cut
+can lose the last few commits but never corrupts the file or splits a transaction.
+Writers in one process queue on a lock, so they meet each other there rather than in
+SQLite's busy handler (which sleeps and polls); `busy_timeout` covers other processes
+using the same file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+from generator.errors import RateLimited, StoreError
+from generator.model import Milestone, Tally
+from generator.store import sqlite_schema as schema
+from generator.store.base import RateLimit, Signature, SignOutcome
+from generator.store.times import from_iso, minute_key, seconds_to_next_minute, to_iso, utc_now
+
+T = TypeVar("T")
+
+
+class SqliteStore:
+    """Signatures, counts, milestones and rate counters in one SQLite file."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        busy_timeout: float = 10.0,
+    ) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._busy_ms = int(busy_timeout * 1000)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()  # protects _connections and _schema_ready
+        self._write_lock = threading.Lock()  # one writer at a time within this process
+        self._schema_ready = False
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({str(self.path)!r})"
+
+    # -- connections -------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: no implicit transactions; every write says BEGIN itself.
+        # check_same_thread=False only so close() may close every thread's connection.
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=self._busy_ms / 1000
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            with self._guard:
+                if not self._schema_ready:
+                    conn.executescript(schema.SCHEMA)
+                    self._schema_ready = True
+                self._connections.append(conn)
+        except sqlite3.Error:
+            conn.close()
+            raise
+        self._local.conn = conn
+        return conn
+
+    def _run(self, what: str, action: Callable[[sqlite3.Connection], T]) -> T:
+        """`action` on this thread's connection, any SQLite or OS failure as a StoreError."""
+        try:
+            return action(self._connection())
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"SQLite store {self.path}: could not {what}: {exc}") from exc
+
+    def _write(self, what: str, action: Callable[[sqlite3.Connection], T]) -> T:
+        """`action` inside one BEGIN IMMEDIATE transaction: committed whole or rolled back."""
+
+        def transaction(conn: sqlite3.Connection) -> T:
+            with self._write_lock:
+                return _in_transaction(conn, "BEGIN IMMEDIATE", action)
+
+        return self._run(what, transaction)
+
+    def _read(self, what: str, action: Callable[[sqlite3.Connection], T]) -> T:
+        """`action` on one consistent snapshot (a read transaction), failures as StoreError."""
+        return self._run(what, lambda conn: _in_transaction(conn, "BEGIN", action))
+
+    # -- the Store protocol ---------------------------------------------------------
+
+    def init(self) -> None:
+        """Create the database file and its schema if missing; safe to call again."""
+
+        def create(conn: sqlite3.Connection) -> None:
+            conn.executescript(schema.SCHEMA)
+
+        self._run("create the schema", create)
+
+    def sign(self, signature: Signature, rate: RateLimit | None = None) -> SignOutcome:
+        """Add a signature and its count change together, unless the email_key already signed."""
+        row = schema.row_of(signature)
+
+        def add(conn: sqlite3.Connection) -> SignOutcome:
+            now = self._clock()
+            minute = minute_key(now)
+            if rate is not None:
+                hits = conn.execute(
+                    "SELECT hits FROM rate_hits WHERE minute = ? AND key = ?", (minute, rate.key)
+                ).fetchone()
+                if hits is not None and hits[0] >= rate.limit:
+                    raise RateLimited(retry_after=seconds_to_next_minute(now))
+            inserted = conn.execute(
+                schema.INSERT_SIGNATURE,
+                row,
+            ).rowcount
+            if inserted == 1:
+                conn.execute(
+                    "INSERT INTO counts (slug, n) VALUES (?, 1)"
+                    " ON CONFLICT (slug) DO UPDATE SET n = n + 1",
+                    (signature.slug,),
+                )
+                if rate is not None:
+                    self._count_hit(conn, minute, rate.key, now)
+            return SignOutcome(added=inserted == 1, tally=schema.read_tally(conn, signature.slug))
+
+        return self._write(f"store a signature for {signature.slug!r}", add)
+
+    @staticmethod
+    def _count_hit(conn: sqlite3.Connection, minute: str, key: str, now: datetime) -> None:
+        created = conn.execute(
+            "INSERT OR IGNORE INTO rate_hits (minute, key, hits) VALUES (?, ?, 1)", (minute, key)
+        ).rowcount
+        if created:  # first hit of this key this minute: forget windows that are over
+            stale = minute_key(now - timedelta(minutes=1))
+            conn.execute("DELETE FROM rate_hits WHERE minute < ?", (stale,))
+        else:
+            conn.execute(
+                "UPDATE rate_hits SET hits = hits + 1 WHERE minute = ? AND key = ?", (minute, key)
+            )
+
+    def record_milestone(self, slug: str, count: int, reached_at: datetime) -> bool:
+        """Record that `slug` reached `count` at `reached_at`; True only for the first caller."""
+        when = to_iso(reached_at)
+
+        def record(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO milestones (slug, count, reached_at) VALUES (?, ?, ?)",
+                (slug, count, when),
+            )
+            return cursor.rowcount == 1
+
+        return self._write(f"record milestone {count} of {slug!r}", record)
+
+    def tally(self, slug: str) -> Tally:
+        """The stored count and recorded milestones of one petition (imported ones excluded)."""
+
+        return self._read(f"read the tally of {slug!r}", lambda conn: schema.read_tally(conn, slug))
+
+    def tallies(self) -> dict[str, Tally]:
+        """Stored tallies of every petition that has any."""
+
+        def read(conn: sqlite3.Connection) -> dict[str, Tally]:
+            counts = dict(conn.execute("SELECT slug, n FROM counts").fetchall())
+            reached: dict[str, list[Milestone]] = {}
+            for slug, count, when in conn.execute(
+                "SELECT slug, count, reached_at FROM milestones ORDER BY reached_at, count"
+            ):
+                reached.setdefault(slug, []).append(Milestone(count, from_iso(when)))
+            return {
+                slug: Tally(count=counts.get(slug, 0), milestones=tuple(reached.get(slug, ())))
+                for slug in sorted(counts.keys() | reached.keys())
+            }
+
+        return self._read("read every tally", read)
+
+    def signatures(self, slug: str) -> Iterator[Signature]:
+        """Every stored signature of one petition, oldest first (for export), read in batches."""
+        what = f"read the signatures of {slug!r}"
+        cursor = self._run(
+            what,
+            lambda conn: conn.execute(
+                f"SELECT {schema.COLUMNS} FROM signatures WHERE slug = ? ORDER BY signed_at, id",
+                (slug,),
+            ),
+        )
+        while rows := self._run(what, lambda _: cursor.fetchmany(500)):
+            for row in rows:
+                yield schema.signature_of(row)
+
+    def close(self) -> None:
+        """Close every thread's connection; the store reconnects if used again."""
+        with self._guard:
+            connections, self._connections = self._connections, []
+            self._local = threading.local()
+        for conn in connections:
+            conn.close()
+
+
+def _in_transaction(
+    conn: sqlite3.Connection, begin: str, action: Callable[[sqlite3.Connection], T]
+) -> T:
+    """`action` between `begin` and COMMIT; rolled back whole if anything fails."""
+    conn.execute(begin)
+    try:
+        result = action(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # some errors (SQLITE_FULL, ...) have rolled back already
+            conn.execute("ROLLBACK")
+        raise
+    return result
