@@ -1,0 +1,56 @@
+"""Fixtures of the write-back tests: the example site built into tmp_path, a SQLite store,
+and a signing service whose clock is fixed so milestone times are known."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.content import load_content
+from generator.model import Content
+from generator.settings import Settings
+from generator.signing import MilestoneHook, SigningService
+from generator.store import open_store
+from generator.store.base import Store
+
+from .support import CONTENT, NOW, Built, build_site
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    """The repository's example content."""
+    return load_content(CONTENT)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """An empty SQLite store in tmp_path."""
+    opened = open_store(f"sqlite:///{tmp_path}/signatures.db")
+    opened.init()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def built(tmp_path: Path, store: Store) -> Built:
+    """The example site built into tmp_path/_site before anyone signed."""
+    site = Built(tmp_path / "_site", tmp_path / ".cache", store)
+    build_site(site.out, site.cache, store)
+    return site
+
+
+@pytest.fixture
+def service_for(
+    content: Content, store: Store
+) -> Callable[[Iterable[MilestoneHook]], SigningService]:
+    """A signing service over the store with these milestone hooks, its clock fixed at NOW."""
+
+    def make(hooks: Iterable[MilestoneHook]) -> SigningService:
+        settings = Settings(
+            environ={"PETITION_SECRET": "writeback-tests-secret", "PETITION_RATE_LIMIT": "0"}
+        )
+        return SigningService(content, store, settings, clock=lambda: NOW, on_milestone=hooks)
+
+    return make
