@@ -8,6 +8,7 @@ from chalice import Chalice, Response
 from chalicelib import handlers
 from chalicelib.body import ACCEPTED
 from chalicelib.problems import shape_chalice_errors
+from chalicelib.runtime import runtime
 
 app = Chalice(app_name="petitions")
 app.register_middleware(shape_chalice_errors, "http")
@@ -27,3 +28,10 @@ def sign(slug: str) -> Response:
 def petition(slug: str) -> Response:
     """A petition's live count, next goal, status and milestones."""
     return handlers.petition(slug)
+
+
+@app.lambda_function(name="writeback")
+def writeback(event: dict, context: object) -> dict:
+    """Re-render and publish a petition's pages after a milestone (invoked asynchronously)."""
+    service = runtime.service()
+    return runtime.writeback.handle(event, service.content, service.store)

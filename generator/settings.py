@@ -52,7 +52,35 @@ ORIGIN_SECRET = Setting(
     "Value CloudFront sends in `x-origin-verify`; only when it matches is the "
     "`cloudfront-viewer-address` header trusted as the client address.",
 )
-SETTINGS: tuple[Setting, ...] = (CONTENT, STORE, SECRET, RATE_LIMIT, ORIGIN_SECRET)
+SITE_BUCKET = Setting(
+    "PETITION_SITE_BUCKET",
+    None,
+    "S3 bucket the write-back publishes re-rendered pages to. Required there.",
+)
+DISTRIBUTION = Setting(
+    "PETITION_DISTRIBUTION_ID",
+    "unset",
+    "CloudFront distribution whose cached copies of those pages are invalidated.",
+)
+TEMPLATES = Setting(
+    "PETITION_TEMPLATES",
+    "<folder of app.py>/templates",
+    "Templates folder the write-back renders with (the build's, packaged).",
+)
+FUNCTION = Setting(
+    "PETITION_WRITEBACK_FUNCTION",
+    "unset",
+    "Lambda function invoked (asynchronously) when a milestone is reached.",
+)
+WRITEBACK_SETTINGS: tuple[Setting, ...] = (SITE_BUCKET, DISTRIBUTION, TEMPLATES, FUNCTION)
+SETTINGS: tuple[Setting, ...] = (
+    CONTENT,
+    STORE,
+    SECRET,
+    RATE_LIMIT,
+    ORIGIN_SECRET,
+    *WRITEBACK_SETTINGS,
+)
 
 
 class Settings:

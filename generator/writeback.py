@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from generator.errors import ConfigError, PetitionSiteError
 from generator.model import Content, Milestone, Petition
-from generator.settings import Setting
+from generator.settings import (
+    DISTRIBUTION,
+    FUNCTION,
+    SITE_BUCKET,
+    TEMPLATES,
+    Setting,
+)
 from generator.signing import MilestoneHook, UnknownPetition
 from generator.store.base import Store
 
@@ -35,27 +41,6 @@ log = logging.getLogger(__name__)
 
 _COUNT_PAGES = re.compile(r"index\.html|page/\d+/index\.html|feed\.xml|sitemap\.xml")
 
-SITE_BUCKET = Setting(
-    "PETITION_SITE_BUCKET",
-    None,
-    "S3 bucket the write-back publishes re-rendered pages to. Required there.",
-)
-DISTRIBUTION = Setting(
-    "PETITION_DISTRIBUTION_ID",
-    "unset",
-    "CloudFront distribution whose cached copies of those pages are invalidated.",
-)
-TEMPLATES = Setting(
-    "PETITION_TEMPLATES",
-    "<folder of app.py>/templates",
-    "Templates folder the write-back renders with (the build's, packaged).",
-)
-FUNCTION = Setting(
-    "PETITION_WRITEBACK_FUNCTION",
-    "unset",
-    "Lambda function invoked (asynchronously) when a milestone is reached.",
-)
-WRITEBACK_SETTINGS: tuple[Setting, ...] = (SITE_BUCKET, DISTRIBUTION, TEMPLATES, FUNCTION)
 
 
 def is_count_page(rel: str) -> bool:

@@ -16,6 +16,7 @@ from generator.model import Content
 from generator.settings import Settings
 from generator.signing import MilestoneHook, SigningService
 from generator.store.base import Store
+from generator.writeback import LambdaWriteBack
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,6 +26,7 @@ class Runtime:
 
     def __init__(self, settings: Settings):
         self._default_settings = settings
+        self.writeback = LambdaWriteBack(app_dir=APP_DIR)  # milestone hooks and handler in Lambda
         self._lock = threading.Lock()
         self.reset()
 
@@ -36,6 +38,7 @@ class Runtime:
         self._clock: Callable[[], datetime] | None = None
         self._hooks: list[MilestoneHook] = []
         self._service: SigningService | None = None
+        self._configured = False
 
     def configure(
         self,
@@ -52,6 +55,7 @@ class Runtime:
             self._settings = settings or self._default_settings
             self._content, self._store, self._clock = content, store, clock
             self._hooks = list(on_milestone)
+            self._configured = True
 
     @property
     def settings(self) -> Settings:
@@ -83,7 +87,8 @@ class Runtime:
             from generator.store import open_store  # boto3 only for a DynamoDB URL
 
             store = open_store(self._settings.store_url())
-        return SigningService(content, store, self._settings, self._clock, self._hooks)
+        hooks = self._hooks if self._configured else self.writeback.hooks()
+        return SigningService(content, store, self._settings, self._clock, hooks)
 
 
 runtime = Runtime(Settings(app_dir=APP_DIR))
