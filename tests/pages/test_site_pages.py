@@ -151,7 +151,7 @@ def test_assets_are_fingerprinted_small_and_linked(renderer: Renderer) -> None:
     css = next(p for p in assets if p.endswith(".css"))
     js = next(p for p in assets if p.endswith(".js"))
     assert len(assets) == 2 and css.startswith("assets/style.") and js.startswith("assets/sign.")
-    assert len(assets[css]) < 8 * 1024 and len(assets[js]) < 3 * 1024
+    assert len(assets[css]) < 8 * 1024 and len(assets[js]) < 5 * 1024
     doc = parse(pages["index.html"])
     assert doc.find("link", rel="stylesheet").attrs["href"] == "/" + css
     assert doc.find("script").attrs["src"] == "/" + js
