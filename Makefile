@@ -32,8 +32,9 @@ node_modules/.installed: package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=true npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-system:  ## Debian packages the tests drive (Java for DynamoDB Local)
+system:  ## Debian packages the tests drive (Java for DynamoDB Local, Chromium for the browser tests)
 	@command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless)
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
 
 clean:
 	rm -rf _site .cache .data dist

@@ -1,0 +1,175 @@
+"""Run `build.py serve` as a child process on a free loopback port, as a developer would.
+
+Everything the server writes (site, cache, store, its own data folder) lives in one
+working folder the test owns; the server is stopped with SIGINT, like Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 20.0
+STOP_TIMEOUT = 5.0
+SECRET = "serve-tests-secret-0123456789"  # the app wants at least 16 characters
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def copy_site(work: Path) -> tuple[Path, Path]:
+    """Copies of the repository's content and templates in `work`; returns (content, templates)."""
+    content = work / "content"
+    templates = work / "templates"
+    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "templates", templates)
+    return content, templates
+
+
+def set_site_option(content: Path, key: str, value: str) -> None:
+    """Replace one top-level `key: value` line of the copy's site.yaml."""
+    path = content / "site.yaml"
+    text, found = re.subn(rf"(?m)^{key}:.*$", f"{key}: {value}", path.read_text())
+    if not found:
+        text += f"{key}: {value}\n"
+    path.write_text(text)
+
+
+class ServeProcess:
+    """`build.py serve` running in a child process; its output is collected line by line."""
+
+    def __init__(
+        self,
+        work: Path,
+        *,
+        port: int | None = None,
+        rate_limit: int = 0,
+        watch: bool = True,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.work = work
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.out = work / "out"
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PETITION_")}
+        env.update(
+            PETITION_SECRET=SECRET,
+            PETITION_RATE_LIMIT=str(rate_limit),
+            PYTHONUNBUFFERED="1",
+            **(extra_env or {}),
+        )
+        command = [
+            sys.executable, str(ROOT / "build.py"), "serve", "--host", "127.0.0.1",
+            "--port", str(self.port), "--store", f"sqlite:///{work / 'signatures.db'}",
+            "--content", "content", "--templates", "templates", "--out", "out",
+            "--cache", "cache",
+        ]  # fmt: skip
+        if not watch:
+            command.append("--no-watch")
+        self.process = subprocess.Popen(
+            command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+        )  # fmt: skip
+        self._reader = threading.Thread(target=self._read, daemon=True, name="serve-output")
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    @property
+    def output(self) -> str:
+        """Everything the server printed so far (stdout and stderr)."""
+        with self._changed:
+            return "\n".join(self.lines)
+
+    def wait_for_output(self, pattern: str, timeout: float = 10.0, start: int = 0) -> str:
+        """The first line (from line `start` on) matching `pattern`; AssertionError on timeout."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for line in self.lines[start:]:
+                    if regex.search(line):
+                        return line
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"serve printed no line matching {pattern!r} within {timeout} s; "
+                        f"it printed:\n{chr(10).join(self.lines)}"
+                    )
+                self._changed.wait(left)
+
+    def wait_until_up(self, timeout: float = START_TIMEOUT) -> None:
+        """Block until the server answers `/`; AssertionError (with its output) if it never does."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self._reader.join(2)
+                raise AssertionError(
+                    f"serve exited with {self.process.returncode} before answering:\n{self.output}"
+                )
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.05)
+        self.kill()
+        raise AssertionError(f"serve did not answer {self.url}/ within {timeout} s:\n{self.output}")
+
+    def interrupt(self, timeout: float = STOP_TIMEOUT) -> int:
+        """Send SIGINT (Ctrl-C) and return the exit status; AssertionError if it hangs."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            status = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(
+                f"serve did not stop within {timeout} s of SIGINT:\n{self.output}"
+            ) from None
+        self._reader.join(2)
+        return status
+
+    def kill(self) -> None:
+        """Stop the child at once (only when the clean way failed)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(STOP_TIMEOUT)
+
+
+def start_serve(
+    work: Path, *, rate_limit: int = 0, watch: bool = True, port: int | None = None
+) -> ServeProcess:
+    """Start serve over `work/content` and `work/templates` and wait until it answers."""
+    server = ServeProcess(work, port=port, rate_limit=rate_limit, watch=watch)
+    server.wait_until_up()
+    return server
+
+
+def stop_serve(server: ServeProcess) -> None:
+    """Ctrl-C the server and check it stopped cleanly (exit status 0)."""
+    status = server.interrupt()
+    assert status == 0, f"serve exited with {status} after SIGINT:\n{server.output}"

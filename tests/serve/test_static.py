@@ -1,0 +1,92 @@
+"""The built site as `serve` hands it to a browser: pages, 404s, redirects, no escape."""
+
+from __future__ import annotations
+
+import pytest
+
+from .client import request
+from .conftest import EXAMPLE
+from .launcher import ServeProcess
+
+
+def test_index_and_petition_pages_are_served_as_html(served: ServeProcess) -> None:
+    index = request(served.url, "/")
+    page = request(served.url, f"/petitions/{EXAMPLE}/")
+
+    assert index.status == 200
+    assert index.headers["content-type"] == "text/html; charset=utf-8"
+    assert "<h1>Petitions</h1>" in index.text
+    assert page.status == 200
+    assert "Tell the NZ government to take a stand" in page.text
+    assert int(page.headers["content-length"]) == len(page.body)
+
+
+def test_assets_feed_and_robots_have_their_types(served: ServeProcess) -> None:
+    page = request(served.url, f"/petitions/{EXAMPLE}/").text
+    css = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+
+    assert request(served.url, css).headers["content-type"] == "text/css; charset=utf-8"
+    assert request(served.url, "/feed.xml").headers["content-type"].startswith("application/")
+    assert request(served.url, "/robots.txt").text.startswith("User-agent")
+
+
+def test_head_answers_headers_without_a_body(served: ServeProcess) -> None:
+    reply = request(served.url, "/", method="HEAD")
+
+    assert reply.status == 200
+    assert reply.body == b""
+    assert int(reply.headers["content-length"]) > 0
+
+
+def test_unknown_page_is_404_with_the_sites_404_page(served: ServeProcess) -> None:
+    reply = request(served.url, "/petitions/no-such-petition/")
+
+    assert reply.status == 404
+    assert reply.headers["content-type"] == "text/html; charset=utf-8"
+    assert "<h1>Page not found</h1>" in reply.text
+    assert reply.text == (served.out / "404.html").read_text()
+
+
+def test_folder_without_slash_redirects_permanently(served: ServeProcess) -> None:
+    reply = request(served.url, f"/petitions/{EXAMPLE}")
+
+    assert reply.status == 301
+    assert reply.headers["location"] == f"/petitions/{EXAMPLE}/"
+
+
+def test_static_paths_take_no_post(served: ServeProcess) -> None:
+    reply = request(served.url, "/", method="POST", body=b"x=1")
+
+    assert reply.status == 405
+    assert reply.headers["allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/..%2fsecret.txt",
+        "/%2e%2e/%2e%2e/secret.txt",
+        "/petitions/../../secret.txt",
+        "..%2fsecret.txt",
+        "/assets/..%2f..%2fsecret.txt",
+        "/secret.txt%00.html",
+    ],
+)
+def test_paths_outside_the_site_folder_are_refused(served: ServeProcess, path: str) -> None:
+    (served.work / "secret.txt").write_text("not for the web\n")
+
+    reply = request(served.url, path)
+
+    assert reply.status == 404
+    assert "not for the web" not in reply.text
+
+
+def test_a_symlink_out_of_the_site_folder_is_not_followed(served: ServeProcess) -> None:
+    (served.work / "secret.txt").write_text("not for the web\n")
+    (served.out / "leak.txt").symlink_to(served.work / "secret.txt")
+
+    reply = request(served.url, "/leak.txt")
+
+    assert reply.status == 404
+    assert "not for the web" not in reply.text
