@@ -1,0 +1,240 @@
+"""`build.py package`: a deployment zip with everything the app needs, and a template that
+cfn-lint accepts and that declares the whole stack, least-privilege IAM included."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import ManualArgs, lint_file
+
+from generator.cli import main
+from generator.package import PackageError, package
+from generator.store.dynamodb_table import TTL_ATTRIBUTE, table_definition
+
+from .conftest import FUNCTIONS, ROOT, Package, listing
+
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # AWS's managed cache policy
+
+
+def _only(package: Package, kind: str) -> dict[str, Any]:
+    found = package.resources(kind)
+    assert len(found) == 1, f"expected one {kind}, found {sorted(found)}"
+    return next(iter(found.values()))
+
+
+def _statements(package: Package) -> list[dict[str, Any]]:
+    statements = []
+    for role in package.resources("AWS::IAM::Role").values():
+        for policy in role["Properties"]["Policies"]:
+            statements += policy["PolicyDocument"]["Statement"]
+    return statements
+
+
+def test_the_template_and_zip_land_side_by_side(packaged: Package) -> None:
+    assert packaged.packaged.template.name == "sam.json"
+    assert packaged.packaged.zip == packaged.packaged.template.with_name("deployment.zip")
+    assert packaged.packaged.zip.stat().st_size > 100_000
+
+
+def test_the_zip_holds_the_app_the_generator_the_content_and_the_templates(
+    packaged: Package,
+) -> None:
+    members = packaged.members
+    for needed in (
+        "app.py",
+        "chalicelib/handlers.py",
+        "generator/__init__.py",
+        "generator/store/dynamodb.py",
+        "content/site.yaml",
+        "templates/petition.html",
+        "yaml/__init__.py",
+        "jinja2/__init__.py",
+    ):
+        assert needed in members, needed
+    petitions = {m for m in members if m.startswith("content/petitions/")}
+    assert len(petitions) == len(list((ROOT / "content" / "petitions").glob("*.md")))
+    assert not any("__pycache__" in m or m.startswith("infra/") for m in members)
+
+
+def test_packaging_leaves_the_checkout_as_it_was(
+    packaged: Package, functions_before: list[str]
+) -> None:
+    assert listing(FUNCTIONS / "vendor") + listing(FUNCTIONS / ".chalice") == functions_before
+    assert (FUNCTIONS / "vendor" / "generator").is_symlink()
+
+
+def test_cfn_lint_accepts_the_template_with_no_finding_at_all(packaged: Package) -> None:
+    # Informational checks included: nothing is ignored.
+    config = ManualArgs(regions=["us-east-1"], include_checks=["I"])
+    findings = lint_file(packaged.packaged.template, config=config)
+
+    assert [str(f) for f in findings] == []
+
+
+def test_cfn_lint_would_catch_a_broken_template(packaged: Package, tmp_path: Path) -> None:
+    broken = json.loads(json.dumps(packaged.template))
+    broken["Resources"]["Distribution"]["Properties"]["DistributionConfig"]["Enabled"] = "yes"
+    path = tmp_path / "sam.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+
+    findings = lint_file(path, config=ManualArgs(regions=["us-east-1"]))
+
+    assert any(f.rule.id.startswith("E") for f in findings)
+
+
+def test_the_table_is_on_demand_recoverable_encrypted_and_shaped_like_the_store(
+    packaged: Package,
+) -> None:
+    table = _only(packaged, "AWS::DynamoDB::Table")
+    props = table["Properties"]
+    expected = table_definition("ignored")
+
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"] == {"SSEEnabled": True}
+    assert props["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+    assert props["KeySchema"] == expected["KeySchema"]
+    assert sorted(props["AttributeDefinitions"], key=str) == sorted(
+        expected["AttributeDefinitions"], key=str
+    )
+    assert props["GlobalSecondaryIndexes"] == expected["GlobalSecondaryIndexes"]
+    assert table["DeletionPolicy"] == "Retain"
+
+
+def test_the_bucket_is_private_and_only_cloudfront_may_read_it(packaged: Package) -> None:
+    bucket = _only(packaged, "AWS::S3::Bucket")["Properties"]
+    policy = _only(packaged, "AWS::S3::BucketPolicy")["Properties"]["PolicyDocument"]
+    oac = _only(packaged, "AWS::CloudFront::OriginAccessControl")["Properties"]
+
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    allows = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+    assert allows == [
+        next(s for s in allows if s["Principal"] == {"Service": "cloudfront.amazonaws.com"})
+    ]
+    assert allows[0]["Action"] == "s3:GetObject"
+    source = allows[0]["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert source.endswith(":distribution/${Distribution}")
+    assert oac["OriginAccessControlConfig"]["OriginAccessControlOriginType"] == "s3"
+    assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+
+
+def test_the_distribution_serves_the_site_and_forwards_the_api_on_one_origin(
+    packaged: Package,
+) -> None:
+    config = _only(packaged, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
+    origins = {o["Id"]: o for o in config["Origins"]}
+    default = config["DefaultCacheBehavior"]
+    (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    cache = packaged.template["Resources"][api["CachePolicyId"]["Ref"]]["Properties"]
+    forwarded = packaged.template["Resources"][api["OriginRequestPolicyId"]["Ref"]]["Properties"]
+
+    assert origins["site"]["OriginAccessControlId"] == {"Ref": "SiteOriginAccessControl"}
+    assert origins["api"]["DomainName"] == {
+        "Fn::Sub": "${RestAPI}.execute-api.${AWS::Region}.amazonaws.com"
+    }
+    assert origins["api"]["OriginPath"] == ""
+    assert origins["api"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert origins["api"]["OriginCustomHeaders"] == [
+        {"HeaderName": "x-origin-verify", "HeaderValue": {"Ref": "OriginSecret"}}
+    ]
+    for behaviour in (default, api):
+        assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+        assert behaviour["Compress"] is True
+    assert default["CachePolicyId"] == CACHING_OPTIMIZED
+    assert api["TargetOriginId"] == "api"
+    assert "POST" in api["AllowedMethods"]
+    assert api["CachedMethods"] == ["GET", "HEAD"]
+    ttl = cache["CachePolicyConfig"]
+    assert (ttl["MinTTL"], ttl["DefaultTTL"]) == (0, 0)
+    assert 5 <= ttl["MaxTTL"] <= 60  # honours the count route's max-age=5, never more
+    headers = forwarded["OriginRequestPolicyConfig"]["HeadersConfig"]
+    assert "CloudFront-Viewer-Address" in headers["Headers"]
+    assert "Content-Type" in headers["Headers"]
+    assert "Host" not in headers["Headers"]
+    assert _only(packaged, "AWS::CloudFront::Function")["Properties"]["AutoPublish"] is True
+
+
+def test_the_functions_are_wired_to_the_stack_and_secrets_are_parameters(
+    packaged: Package,
+) -> None:
+    resources = packaged.template["Resources"]
+    api = resources["APIHandler"]["Properties"]
+    writeback = resources["Writeback"]["Properties"]
+    parameters = packaged.template["Parameters"]
+
+    assert api["Environment"]["Variables"]["PETITION_STORE"] == {
+        "Fn::Sub": "dynamodb://${SignaturesTable}"
+    }
+    assert api["Environment"]["Variables"]["PETITION_SECRET"] == {"Ref": "SigningSecret"}
+    assert api["Environment"]["Variables"]["PETITION_ORIGIN_SECRET"] == {"Ref": "OriginSecret"}
+    assert (
+        api["Environment"]["Variables"]["PETITION_WRITEBACK_FUNCTION"] == writeback["FunctionName"]
+    )
+    assert writeback["Environment"]["Variables"]["PETITION_SITE_BUCKET"] == {"Ref": "SiteBucket"}
+    assert writeback["Environment"]["Variables"]["PETITION_DISTRIBUTION_ID"] == {
+        "Ref": "Distribution"
+    }
+    assert writeback["ReservedConcurrentExecutions"] == 1
+    for name in ("SigningSecret", "OriginSecret"):
+        assert parameters[name]["NoEcho"] is True
+        assert "Default" not in parameters[name]
+    assert resources["RestAPI"]["Properties"]["StageName"] == "api"
+
+
+def test_iam_grants_name_their_resources_and_only_the_actions_used(packaged: Package) -> None:
+    statements = _statements(packaged)
+    actions = {
+        a
+        for s in statements
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+
+    assert all(s["Effect"] == "Allow" for s in statements)
+    for statement in statements:
+        assert "*" not in json.dumps(statement["Resource"]).replace("${SiteBucket.Arn}/*", ""), (
+            statement
+        )
+    assert actions == {
+        "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Scan",
+        "s3:GetObject", "s3:PutObject", "s3:ListBucket", "cloudfront:CreateInvalidation",
+        "lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents",
+    }  # fmt: skip
+    writeback_role = packaged.template["Resources"]["WritebackRole"]["Properties"]
+    writeback_actions = json.dumps(writeback_role["Policies"])
+    assert "dynamodb:PutItem" not in writeback_actions  # the write-back only reads counts
+
+
+def test_package_refuses_broken_content_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    (content / "petitions").mkdir(parents=True)
+    (content / "site.yaml").write_text((ROOT / "content" / "site.yaml").read_text())
+    (content / "petitions" / "bad.md").write_text(
+        "---\ntitle: Fix it\nstatus: pending\n---\nBody\n"
+    )
+    out = tmp_path / "dist"
+
+    status = main(
+        ["package", "--out", str(out), "--content", str(content), "--functions", str(FUNCTIONS)]
+    )
+
+    err = capsys.readouterr().err
+    assert status == 1
+    assert f"{content / 'petitions' / 'bad.md'}:3: status:" in err
+    assert "nothing was packaged" in err
+    assert not out.exists()
+
+
+def test_package_names_a_missing_stack_template(tmp_path: Path) -> None:
+    functions = tmp_path / "functions"
+    (functions / ".chalice").mkdir(parents=True)
+    (functions / ".chalice" / "config.json").write_text("{}")
+
+    with pytest.raises(PackageError, match=r"infra/stack\.json: the stack template is missing"):
+        package(tmp_path / "dist", functions=functions, content=ROOT / "content",
+                templates=ROOT / "templates")  # fmt: skip
