@@ -4,7 +4,8 @@ Deployed behind CloudFront on the site's own origin under /api (the API Gateway 
 so no CORS is needed and none is enabled. The OpenAPI description is openapi.yaml.
 """
 
-from chalice import Chalice, Response
+from chalice import Chalice, Rate, Response
+from chalice.app import CloudWatchEvent
 from chalicelib import handlers
 from chalicelib.body import ACCEPTED
 from chalicelib.problems import shape_chalice_errors
@@ -35,3 +36,12 @@ def writeback(event: dict, context: object) -> dict:
     """Re-render and publish a petition's pages after a milestone (invoked asynchronously)."""
     service = runtime.service()
     return runtime.writeback.handle(event, service.content, service.store)
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS), name="reconcile")
+def daily_reconcile(event: CloudWatchEvent) -> dict:
+    """Recount every petition from its signatures and repair counters that drifted."""
+    from generator.reconcile import daily  # only this function pays for importing it
+
+    service = runtime.service()
+    return daily(service.content, service.store)

@@ -25,3 +25,24 @@ def dynamodb_local():
 
     with running() as endpoint:
         yield endpoint
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if personal data a test registered reached a built site or test-artifacts/."""
+    from pathlib import Path
+
+    from tests.privacy.markers import registered, session_sweep
+
+    factory = getattr(session.config, "_tmp_path_factory", None)  # pytest's own tmp_path root
+    if not registered() or factory is None:
+        return
+    artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
+    leaks = session_sweep(factory.getbasetemp(), artifacts)
+    if not leaks:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.section("personal data leaked (tests/privacy/markers.py)", red=True)
+        for leak in leaks:
+            reporter.write_line(leak, red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -68,6 +68,23 @@ class Store(Protocol):
 
     def signatures(self, slug: str) -> Iterator[Signature]:
         """Every stored signature of one petition, oldest first (for export)."""
+
+    def forget(self, email_key: str, slugs: Iterable[str]) -> list[str]:
+        """Delete this signer's signature on each of `slugs`, lowering each count with it.
+
+        Each deletion and its count change commit together. Recorded milestones never
+        move. Returns the slugs a signature was removed from, in the order given.
+        """
+
+    def recount(self, slug: str) -> int:
+        """How many signatures of one petition are stored (counted one by one, not the counter)."""
+
+    def repair(self, slug: str) -> tuple[int, int]:
+        """Make the petition's counter equal its recount; returns (counter before, after).
+
+        Safe while people sign: a signature that lands meanwhile is neither lost nor
+        counted twice. Recorded milestones never move.
+        """
 
     def close(self) -> None:
         """Release connections."""

@@ -12,7 +12,7 @@ import heapq
 import random
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 from generator.errors import ConfigError, RateLimited, StoreError
 from generator.model import Tally
 from generator.store import dynamodb_items as items
+from generator.store import dynamodb_upkeep as upkeep
 from generator.store.base import RateLimit, Signature, SignOutcome
 from generator.store.dynamodb_errors import CHECK_FAILED, RETRYABLE, code_of, reasons_of
 from generator.store.dynamodb_table import ensure_table
@@ -43,6 +44,7 @@ class DynamoStore:
         sdk_attempts: int = 3,
         connect_timeout: float = 2.0,
         read_timeout: float = 5.0,
+        settle: float = 1.0,
     ) -> None:
         if not 1 <= shards <= items.MAX_SHARDS:
             raise ConfigError(
@@ -53,7 +55,8 @@ class DynamoStore:
         self.endpoint_url = endpoint_url
         self.shards = shards
         self._clock = clock
-        self._backoff = backoff or Backoff()
+        self.backoff = backoff or Backoff()
+        self.settle = settle  # seconds a repair waits for the export index before believing it
         self._config = {
             "retries": {"mode": "standard", "max_attempts": sdk_attempts},
             "connect_timeout": connect_timeout,
@@ -92,7 +95,8 @@ class DynamoStore:
                 " or set AWS_REGION"
             ) from exc
 
-    def _fail(self, what: str, exc: ClientError | BotoCoreError) -> StoreError:
+    def failure(self, what: str, exc: ClientError | BotoCoreError) -> StoreError:
+        """The StoreError saying this table could not do `what`, and DynamoDB's reason."""
         reason = code_of(exc) if isinstance(exc, ClientError) else str(exc)
         if reason == "ResourceNotFoundException":
             reason += " (no such table: create it with `python build.py init-store`)"
@@ -123,10 +127,10 @@ class DynamoStore:
             except ClientError as exc:
                 return self._classify(exc, rate, what)
             except BotoCoreError as exc:  # unreachable, timed out: botocore already retried
-                raise self._fail(what, exc) from exc
+                raise self.failure(what, exc) from exc
             return True
 
-        added = retrying(attempt, self._backoff, f"DynamoDB table {self.table!r}: {what}")
+        added = retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {what}")
         return SignOutcome(added=added, tally=self.tally(signature.slug))
 
     def _classify(self, exc: ClientError, rate: RateLimit | None, what: str) -> bool:
@@ -135,7 +139,7 @@ class DynamoStore:
         if code != "TransactionCanceledException":
             if code in RETRYABLE:
                 raise Retry(code) from exc
-            raise self._fail(what, exc) from exc
+            raise self.failure(what, exc) from exc
         reasons = reasons_of(exc)
         if rate is not None and len(reasons) > 2 and reasons[2] == CHECK_FAILED:
             raise RateLimited(retry_after=seconds_to_next_minute(self._clock())) from exc
@@ -163,17 +167,20 @@ class DynamoStore:
         except ClientError as exc:
             if code_of(exc) == "ConditionalCheckFailedException":
                 return False
-            raise self._fail(f"record milestone {count} of {slug!r}", exc) from exc
+            raise self.failure(f"record milestone {count} of {slug!r}", exc) from exc
         except BotoCoreError as exc:
-            raise self._fail(f"record milestone {count} of {slug!r}", exc) from exc
+            raise self.failure(f"record milestone {count} of {slug!r}", exc) from exc
         return True
 
     def tally(self, slug: str) -> Tally:
         """The stored count and recorded milestones of one petition (imported ones excluded)."""
         keys = [items.shard_key(slug, i) for i in range(self.shards)]
         keys.append(items.milestones_key(slug))
+        return items.tally_of(self.get_items(keys, f"read the tally of {slug!r}"))
+
+    def get_items(self, keys: list[items.Item], what: str) -> list[items.Item]:
+        """The items (at most 100) with these keys that exist, read strongly consistently."""
         found: list[items.Item] = []
-        what = f"DynamoDB table {self.table!r}: read the tally of {slug!r}"
 
         def attempt() -> None:
             nonlocal keys
@@ -184,16 +191,16 @@ class DynamoStore:
             except ClientError as exc:
                 if code_of(exc) in RETRYABLE:
                     raise Retry(code_of(exc)) from exc
-                raise self._fail(f"read the tally of {slug!r}", exc) from exc
+                raise self.failure(what, exc) from exc
             except BotoCoreError as exc:
-                raise self._fail(f"read the tally of {slug!r}", exc) from exc
+                raise self.failure(what, exc) from exc
             found.extend(answer.get("Responses", {}).get(self.table, []))
             keys = answer.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
             if keys:  # throttled part of the batch: ask again for just those keys
                 raise Retry("UnprocessedKeys")
 
-        retrying(attempt, self._backoff, what)
-        return items.tally_of(found)
+        retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {what}")
+        return found
 
     def tallies(self) -> dict[str, Tally]:
         """Stored tallies of every petition that has any (a Scan: meant for builds, not signing)."""
@@ -212,7 +219,7 @@ class DynamoStore:
                 for item in page.get("Items", []):
                     by_slug.setdefault(item["slug"]["S"], []).append(item)
         except (ClientError, BotoCoreError) as exc:
-            raise self._fail("scan for tallies", exc) from exc
+            raise self.failure("scan for tallies", exc) from exc
         return {slug: items.tally_of(found) for slug, found in sorted(by_slug.items())}
 
     def signatures(self, slug: str) -> Iterator[Signature]:
@@ -235,7 +242,19 @@ class DynamoStore:
                 for item in page.get("Items", []):
                     yield item["gsi1sk"]["S"], item
         except (ClientError, BotoCoreError) as exc:
-            raise self._fail("read signatures for export", exc) from exc
+            raise self.failure("read signatures for export", exc) from exc
+
+    def forget(self, email_key: str, slugs: Iterable[str]) -> list[str]:
+        """Delete this signer's signature on each of `slugs`, each with -1 on a count shard."""
+        return upkeep.forget(self, email_key, slugs)
+
+    def recount(self, slug: str) -> int:
+        """How many signatures of one petition the export index holds."""
+        return upkeep.recount(self, slug)
+
+    def repair(self, slug: str) -> tuple[int, int]:
+        """Make the count shards add up to the recount, in one checked transaction."""
+        return upkeep.repair(self, slug, self.settle)
 
     def close(self) -> None:
         """Release the client's connections; a later call builds a new client."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -196,6 +196,43 @@ class SqliteStore:
         while rows := self._run(what, lambda _: cursor.fetchmany(500)):
             for row in rows:
                 yield schema.signature_of(row)
+
+    def forget(self, email_key: str, slugs: Iterable[str]) -> list[str]:
+        """Delete this signer's signature on each of `slugs` and lower those counts, at once."""
+        wanted = list(dict.fromkeys(slugs))
+
+        def delete(conn: sqlite3.Connection) -> list[str]:
+            removed = []
+            for slug in wanted:
+                gone = conn.execute(
+                    "DELETE FROM signatures WHERE slug = ? AND email_key = ?", (slug, email_key)
+                ).rowcount
+                if gone:
+                    conn.execute("UPDATE counts SET n = n - ? WHERE slug = ?", (gone, slug))
+                    removed.append(slug)
+            return removed
+
+        return self._write(f"forget a signer on {len(wanted)} petition(s)", delete)
+
+    def recount(self, slug: str) -> int:
+        """How many signatures of one petition are stored."""
+        return self._read(f"recount {slug!r}", lambda conn: schema.count_signatures(conn, slug))
+
+    def repair(self, slug: str) -> tuple[int, int]:
+        """Set the counter to the recount in one transaction; returns (before, after)."""
+
+        def fix(conn: sqlite3.Connection) -> tuple[int, int]:
+            before = schema.read_tally(conn, slug).count
+            counted = schema.count_signatures(conn, slug)
+            if counted != before:
+                conn.execute(
+                    "INSERT INTO counts (slug, n) VALUES (?, ?)"
+                    " ON CONFLICT (slug) DO UPDATE SET n = excluded.n",
+                    (slug, counted),
+                )
+            return before, counted
+
+        return self._write(f"repair the count of {slug!r}", fix)
 
     def close(self) -> None:
         """Close every thread's connection; the store reconnects if used again."""

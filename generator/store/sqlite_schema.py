@@ -75,6 +75,12 @@ def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
     return Tally(count=found[0] if found else 0, milestones=milestones)
 
 
+def count_signatures(conn: sqlite3.Connection, slug: str) -> int:
+    """How many signature rows one petition has."""
+    found = conn.execute("SELECT COUNT(*) FROM signatures WHERE slug = ?", (slug,)).fetchone()
+    return int(found[0])
+
+
 def signature_of(row: tuple[object, ...]) -> Signature:
     """The Signature a row of COLUMNS holds."""
     slug, email_key, name, email, signed_at, postcode, country, consent, comment = row

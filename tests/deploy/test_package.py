@@ -200,12 +200,16 @@ def test_iam_grants_name_their_resources_and_only_the_actions_used(packaged: Pac
         )
     assert actions == {
         "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Scan",
+        "dynamodb:Query", "dynamodb:ConditionCheckItem",
         "s3:GetObject", "s3:PutObject", "s3:ListBucket", "cloudfront:CreateInvalidation",
         "lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents",
     }  # fmt: skip
     writeback_role = packaged.template["Resources"]["WritebackRole"]["Properties"]
     writeback_actions = json.dumps(writeback_role["Policies"])
     assert "dynamodb:PutItem" not in writeback_actions  # the write-back only reads counts
+    reconcile_role = packaged.template["Resources"]["ReconcileRole"]["Properties"]
+    reconcile_actions = json.dumps(reconcile_role["Policies"])
+    assert "dynamodb:PutItem" not in reconcile_actions  # reconcile never adds a signature
 
 
 def test_package_refuses_broken_content_with_file_and_line(

@@ -16,6 +16,7 @@ from generator.store.sqlite import SqliteStore
 from tests.store.helpers import FAST, PATIENT, Clock
 
 LOCAL = pytest.param("dynamodb_local", marks=pytest.mark.dynamodb_local)
+SETTLE = 0.01  # both local servers update the export index at once; no need to wait a second
 
 
 def sqlite_store(tmp_path: Path, clock: Clock) -> SqliteStore:
@@ -45,10 +46,12 @@ def _open(kind: str, request: pytest.FixtureRequest, clock: Clock, backoff: Back
         return sqlite_store(request.getfixturevalue("tmp_path"), clock)
     if kind == "moto":
         request.getfixturevalue("moto")
-        return DynamoStore("petitions", region="us-east-1", clock=clock, backoff=backoff)
+        return DynamoStore(
+            "petitions", region="us-east-1", clock=clock, backoff=backoff, settle=SETTLE
+        )
     endpoint, name = request.getfixturevalue("local_table")
     return DynamoStore(
-        name, region="us-east-1", endpoint_url=endpoint, clock=clock, backoff=backoff
+        name, region="us-east-1", endpoint_url=endpoint, clock=clock, backoff=backoff, settle=SETTLE
     )
 
 

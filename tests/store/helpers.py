@@ -1,11 +1,15 @@
-"""Helpers the store tests share: a hand-moved clock and made-up signatures."""
+"""Helpers the store tests share: a hand-moved clock, made-up signatures, made-up drift."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from generator.store.base import Signature
+from generator.store.base import Signature, Store
+from generator.store.dynamodb import DynamoStore
+from generator.store.dynamodb_items import shard_key
 from generator.store.retry import Backoff
+from generator.store.sqlite import SqliteStore
 
 START = datetime(2026, 3, 1, 12, 0, 10, tzinfo=UTC)  # 50 s before the next minute
 
@@ -39,3 +43,41 @@ def signature(
 
 FAST = Backoff(attempts=4, base=0.001, cap=0.01, budget=2.0)
 PATIENT = Backoff(attempts=30, base=0.005, cap=0.2, budget=20.0)  # 20 threads on one item
+
+
+def skew(store: Store, slug: str, delta: int) -> None:
+    """Move a petition's counter by `delta` behind the store's back (drift, as a bug would)."""
+    if isinstance(store, SqliteStore):
+        with sqlite3.connect(store.path) as conn:
+            conn.execute(
+                "INSERT INTO counts (slug, n) VALUES (?, ?)"
+                " ON CONFLICT (slug) DO UPDATE SET n = n + excluded.n",
+                (slug, delta),
+            )
+        conn.close()
+        return
+    assert isinstance(store, DynamoStore), store
+    store.client.update_item(
+        TableName=store.table,
+        Key=shard_key(slug, store.shards - 1),
+        UpdateExpression="ADD n :d SET slug = :slug",
+        ExpressionAttributeValues={":d": {"N": str(delta)}, ":slug": {"S": slug}},
+    )
+
+
+def second_client(store: Store) -> Store:
+    """Another store object on the same data, as another process (say, the reconcile) opens it.
+
+    It gives up quickly (FAST backoff) where the original may be patient.
+    """
+    if isinstance(store, SqliteStore):
+        return SqliteStore(store.path)
+    assert isinstance(store, DynamoStore), store
+    return DynamoStore(
+        store.table,
+        region=store.region,
+        endpoint_url=store.endpoint_url,
+        shards=store.shards,
+        backoff=FAST,
+        settle=store.settle,
+    )

@@ -6,14 +6,16 @@ Only the stores that are safe under threads (SQLite, DynamoDB Local); moto is no
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TypeVar
 
+from generator.errors import StoreError
 from generator.model import Milestone
 from generator.store.base import Store
-from tests.store.helpers import START, signature
+from tests.store.helpers import START, second_client, signature, skew
 
 T = TypeVar("T")
 SLUG = "save-the-park"
@@ -63,3 +65,42 @@ def test_twenty_threads_racing_for_one_milestone_leave_exactly_one_winner(
     assert results.count(True) == 1
     winner = times[results.index(True)]
     assert concurrent_store.tally(SLUG).milestones == (Milestone(500, winner),)
+
+
+def test_a_repair_while_people_sign_neither_loses_nor_double_counts(
+    concurrent_store: Store,
+) -> None:
+    for n in range(5):
+        concurrent_store.sign(signature(n))
+    skew(concurrent_store, SLUG, 7)  # the counter says 12; 5 are stored
+    tries: list[tuple[int, int] | None] = []  # each repair made while signing: result or gave up
+    signed: list[int] = []
+
+    def signer(first: int) -> Callable[[], None]:
+        def run() -> None:
+            n = first
+            while len(tries) < 2 and n < first + 2000:  # sign until repairs have overlapped
+                signed.append(int(concurrent_store.sign(signature(n)).added))
+                n += 1
+
+        return run
+
+    def repairer() -> None:
+        reconcile = second_client(concurrent_store)
+        while reconcile.tally(SLUG).count == 12:
+            time.sleep(0.001)  # repair only once signing is under way
+        while len(tries) < 2:
+            try:
+                tries.append(reconcile.repair(SLUG))
+            except StoreError:  # the count kept moving: it gave up and changed nothing
+                tries.append(None)
+        reconcile.close()
+
+    together([signer(10_000 * (t + 1)) for t in range(2)] + [repairer])
+
+    stored = 5 + sum(signed)
+    fixed = any(t is not None and t[0] != t[1] for t in tries)
+    assert concurrent_store.recount(SLUG) == stored
+    assert concurrent_store.tally(SLUG).count == stored + (0 if fixed else 7)
+    assert concurrent_store.repair(SLUG)[1] == stored  # and when quiet, it always succeeds
+    assert concurrent_store.tally(SLUG).count == stored

@@ -1,0 +1,1 @@
+"""Privacy: export, forget, reconcile, and sweeps for signers' personal data."""

@@ -1,0 +1,100 @@
+"""`build.py reconcile` and the daily scheduled function: drift found, reported and repaired."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from chalice.test import Client
+
+from generator.content import load_content
+from generator.model import Milestone, Tally
+from generator.settings import Settings
+from tests.api.support import FUNCTIONS, signing_app
+from tests.privacy.conftest import EXAMPLE, START, SWIM, Project
+from tests.store.helpers import skew
+
+CLOSED = "keep-kowhai-bay-pool-warm-in-winter"
+
+
+def signed(project: Project, slug: str, n: int) -> None:
+    """`n` signatures on `slug`."""
+    for i in range(n):
+        project.sign(slug, f"Signer {i}", f"signer{i}@example.org", minutes=i)
+
+
+def test_drift_is_reported_and_repaired_without_moving_milestones(project: Project) -> None:
+    signed(project, SWIM, 3)
+    signed(project, EXAMPLE, 2)
+    project.store.record_milestone(SWIM, 10, START)
+    skew(project.store, SWIM, 2)  # the counter says 5 where 3 are stored
+    skew(project.store, EXAMPLE, -1)
+
+    run = project.run("reconcile")
+
+    assert run.status == 0
+    assert run.out.splitlines() == [
+        f"{SWIM}: stored 5, counted 3, drift -2 (repaired)",
+        f"{CLOSED}: stored 0, counted 0, drift 0",
+        f"{EXAMPLE}: stored 1, counted 2, drift +1 (repaired)",
+        "safe-crossing-rata-street-school: stored 0, counted 0, drift 0",
+        "4 petition(s) checked, 2 with drift (repaired), 0 failed",
+    ]
+    assert project.store.tally(SWIM) == Tally(3, (Milestone(10, START),))
+    assert project.store.tally(EXAMPLE).count == 2
+    assert project.run("reconcile").out.count("drift 0") == 4  # nothing left to repair
+
+
+def test_a_dry_run_reports_drift_exits_1_and_changes_nothing(project: Project) -> None:
+    signed(project, SWIM, 2)
+    skew(project.store, SWIM, 3)
+
+    run = project.run("reconcile", "--dry-run")
+
+    assert run.status == 1
+    assert f"{SWIM}: stored 5, counted 2, drift -3 (not repaired: dry run)" in run.out
+    assert "1 with drift (found)" in run.out
+    assert project.store.tally(SWIM).count == 5
+
+
+def test_a_dry_run_without_drift_exits_0(project: Project) -> None:
+    signed(project, SWIM, 2)
+
+    assert project.run("reconcile", "--dry-run").status == 0
+
+
+def test_a_petition_only_the_store_knows_is_reconciled_too(project: Project) -> None:
+    signed(project, "an-old-petition", 2)
+    skew(project.store, "an-old-petition", 1)
+
+    run = project.run("reconcile")
+
+    assert "an-old-petition: stored 3, counted 2, drift -1 (repaired)" in run.out
+    assert project.store.tally("an-old-petition").count == 2
+
+
+def test_the_daily_function_repairs_drift_and_logs_only_figures(
+    project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    signed(project, SWIM, 3)
+    skew(project.store, SWIM, 4)
+    runtime = signing_app().runtime
+    runtime.configure(
+        content=load_content(project.path / "content"),
+        store=project.store,
+        settings=Settings(environ={}),
+    )
+    client = Client(signing_app().app, stage_name="api", project_dir=str(FUNCTIONS))
+    caplog.set_level(logging.INFO)
+    try:
+        event = client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        )
+        answer = client.lambda_.invoke("reconcile", event).payload
+    finally:
+        runtime.reset()
+
+    assert answer == {"checked": 4, "drifted": [{"slug": SWIM, "stored": 7, "counted": 3}]}
+    assert project.store.tally(SWIM).count == 3
+    assert f"reconcile repaired slug={SWIM} stored=7 counted=3 drift=-4" in caplog.text
+    assert "signer" not in caplog.text.lower()
