@@ -37,4 +37,4 @@ system:  ## Debian packages the tests drive (Java for DynamoDB Local, Chromium f
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
 
 clean:
-	rm -rf _site .cache .data dist
+	rm -rf _site ._site.manifest.json .cache .data dist

@@ -115,7 +115,10 @@ class LocalSite:
         a = self.args
         with self.lock:
             try:
-                report = build(BuildOptions(a.content, a.templates, a.out, a.cache, False, self.counts))
+                # one process: forking a pool from this threaded server is not safe
+                report = build(
+                    BuildOptions(a.content, a.templates, a.out, a.cache, False, self.counts, workers=1)
+                )
                 content = load_content(a.content)
             except ContentErrors as exc:
                 for error in exc.errors:
