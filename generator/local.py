@@ -30,10 +30,18 @@ SECRET_ENV = "PETITION_SECRET"
 
 def serve_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `serve`."""
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
-    parser.add_argument("--store", metavar="URL", default=os.environ.get(STORE_ENV) or DEFAULT_STORE,
-                        help=f"signature store (default: ${STORE_ENV}, else {DEFAULT_STORE})")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)"
+    )
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        default=os.environ.get(STORE_ENV) or DEFAULT_STORE,
+        help=f"signature store (default: ${STORE_ENV}, else {DEFAULT_STORE})",
+    )
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR")
     parser.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR")
     parser.add_argument("--out", type=Path, default=Path("_site"), metavar="DIR")
@@ -59,8 +67,8 @@ def load_app() -> tuple[Any, Callable[..., None]]:
     for path in (str(ROOT), str(FUNCTIONS)):
         if path not in sys.path:
             sys.path.insert(0, path)
-    from app import app  # noqa: PLC0415 - functions/ is on the path only from here
-    from chalicelib.runtime import configure  # noqa: PLC0415
+    from app import app
+    from chalicelib.runtime import configure
 
     return app, configure
 
@@ -75,8 +83,9 @@ def _snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
     return state
 
 
-def watch(folders: list[Path], on_change: Callable[[], None], stop: threading.Event,
-          interval: float = 0.5) -> None:
+def watch(
+    folders: list[Path], on_change: Callable[[], None], stop: threading.Event, interval: float = 0.5
+) -> None:
     """Call on_change whenever a file under these folders is added, removed or modified."""
     before = _snapshot(folders)
     while not stop.wait(interval):
@@ -90,9 +99,9 @@ class LocalSite:
     """The built site, the store, the app and the write-back, kept in step with the content."""
 
     def __init__(self, args: argparse.Namespace):
-        from generator.counts import StoreCounts  # noqa: PLC0415
-        from generator.settings import Settings  # noqa: PLC0415
-        from generator.store import open_store  # noqa: PLC0415
+        from generator.counts import StoreCounts
+        from generator.settings import Settings
+        from generator.store import open_store
 
         self.args = args
         self.store = open_store(args.store)
@@ -107,29 +116,37 @@ class LocalSite:
         self.lock = threading.Lock()
 
     def rebuild(self) -> bool:
-        """Build the site and hand the fresh content to the app; False (and errors printed) on bad content."""
-        from generator.content import load_content  # noqa: PLC0415
-        from generator.site import BuildOptions, build  # noqa: PLC0415
-        from generator.writeback_worker import local_writeback  # noqa: PLC0415
+        """Build the site and hand its content to the app; False, with errors printed, if broken."""
+        from generator.content import load_content
+        from generator.site import BuildOptions, build
+        from generator.writeback_worker import local_writeback
 
         a = self.args
         with self.lock:
             try:
                 # one process: forking a pool from this threaded server is not safe
                 report = build(
-                    BuildOptions(a.content, a.templates, a.out, a.cache, False, self.counts, workers=1)
+                    BuildOptions(
+                        a.content, a.templates, a.out, a.cache, False, self.counts, workers=1
+                    )
                 )
                 content = load_content(a.content)
             except ContentErrors as exc:
                 for error in exc.errors:
                     print(error, file=sys.stderr)
-                print("the site was left as it was; fix the content and save again", file=sys.stderr)
+                print(
+                    "the site was left as it was; fix the content and save again", file=sys.stderr
+                )
                 return False
             print(report.summary(), flush=True)
             old = self.writeback
             self.writeback = local_writeback(content, a.templates, self.store, a.out, a.cache)
-            self.configure(content=content, store=self.store, settings=self.settings,
-                                      on_milestone=[self.writeback.hook])
+            self.configure(
+                content=content,
+                store=self.store,
+                settings=self.settings,
+                on_milestone=[self.writeback.hook],
+            )
             if old is not None:
                 old.close()
             return True
@@ -144,7 +161,7 @@ class LocalSite:
 @contextmanager
 def running(args: argparse.Namespace) -> Iterator[Any]:
     """Start everything and yield the server; stops it all when the caller is done."""
-    from generator.serve import SiteServer  # noqa: PLC0415
+    from generator.serve import SiteServer
 
     site = LocalSite(args)
     if not site.rebuild():
@@ -154,8 +171,12 @@ def running(args: argparse.Namespace) -> Iterator[Any]:
     stop = threading.Event()
     watcher = None
     if not args.no_watch:
-        watcher = threading.Thread(target=watch, args=([args.content, args.templates], site.rebuild, stop),
-                                   daemon=True, name="watch")
+        watcher = threading.Thread(
+            target=watch,
+            args=([args.content, args.templates], site.rebuild, stop),
+            daemon=True,
+            name="watch",
+        )
         watcher.start()
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="http")
     thread.start()
@@ -175,8 +196,11 @@ def run_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         with running(args) as server:
-            print(f"serving {args.out}/ and the signing API at {server.url}/  "
-                  f"(store: {args.store}; Ctrl-C stops)", flush=True)
+            print(
+                f"serving {args.out}/ and the signing API at {server.url}/  "
+                f"(store: {args.store}; Ctrl-C stops)",
+                flush=True,
+            )
             try:
                 threading.Event().wait()
             except KeyboardInterrupt:

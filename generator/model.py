@@ -68,7 +68,7 @@ class Petition:
     """One petition from content/petitions/<slug>.md."""
 
     slug: str
-    path: str  # the source file, relative to the content folder's parent, for messages
+    path: str  # the source file as error messages name it (relative to the current folder)
     title: str
     target: str
     ask: str  # Markdown
@@ -87,7 +87,7 @@ class Petition:
 
     @property
     def signable(self) -> bool:
-        """Whether the petition takes signatures (status open; closing date is checked at signing)."""
+        """Whether the status takes signatures (the closing date is checked at signing)."""
         return self.status in SIGNABLE_STATUSES
 
 

@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 _COUNT_PAGES = re.compile(r"index\.html|page/\d+/index\.html|feed\.xml|sitemap\.xml")
 
 
-
 def is_count_page(rel: str) -> bool:
     """Whether a site-wide output file shows counts and so is refreshed on a milestone."""
     return _COUNT_PAGES.fullmatch(rel) is not None
