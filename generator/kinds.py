@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")
 )
+MAX_INT = 10**12  # far above any count or goal; bounds what a page must print
+MIN_YEAR, MAX_YEAR = 1900, 9998  # shifting by any time zone stays within datetime's range
 INVALID: Any = object()  # the value of a field that failed to read; its problem is reported
 DATETIME_EXAMPLE = "2017-04-14T13:20:00+12:00"
 _SCALARS = SafeConstructor()  # only its stateless scalar converters are used
@@ -135,9 +137,14 @@ class Int(Kind):
         """The number."""
         if not (isinstance(node, ScalarNode) and node.tag == INT):
             raise self.expected(node)
-        value: int = _SCALARS.construct_yaml_int(node)
+        try:
+            value: int = _SCALARS.construct_yaml_int(node)
+        except ValueError:  # over Python's limit of digits in a number's text
+            raise Invalid(f"is too large; at most {MAX_INT:,}") from None
         if value < self.minimum:
             raise self.expected(node)
+        if value > MAX_INT:  # pages show it with separators, which fails for huge numbers
+            raise Invalid(f"is too large; at most {MAX_INT:,}")
         return value
 
 
@@ -179,6 +186,8 @@ class DateTime(Kind):
             raise self.expected(node) from None
         if value.tzinfo is None:
             raise Invalid(f"{text} needs an offset from UTC, e.g. {text}+12:00")
+        if not MIN_YEAR <= value.year <= MAX_YEAR:  # pages show it in other zones and in UTC
+            raise Invalid(f"{text} is out of range; expected a year from {MIN_YEAR} to {MAX_YEAR}")
         return value
 
 

@@ -1,0 +1,162 @@
+"""The whole signing path in this process: a built site, a store, the Chalice app, SiteServer.
+
+`serving(work, store)` does what `build.py serve` does (build with the store's counts, mount
+the app at /api, re-render on a milestone through the background write-back) but with the
+store the test hands in (SQLite, DynamoDB Local, or a wrapper that fails on purpose), and it
+records every milestone the signing service won, so a test can check each was won once.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.content import load_content
+from generator.counts import StoreCounts
+from generator.local import load_app
+from generator.model import Content, Milestone, Petition
+from generator.serve import SiteServer
+from generator.settings import Settings
+from generator.signing import MilestoneHook
+from generator.site import BuildOptions, build
+from generator.store.base import Store
+from generator.writeback_worker import BackgroundWriteBack, local_writeback
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "reliability-tests-secret-0123456789"  # the app wants at least 16 characters
+LOAD_SLUG = "load-test"
+_COUNT = re.compile(r'<strong id="count">([^<]*)</strong>')
+
+PETITION = """\
+---
+title: Count every signature once
+target: The Test Council
+ask: Count every signature exactly once, however many arrive at the same time.
+created: 2024-01-01T09:00:00+13:00
+milestones: [{ladder}]
+---
+People trust a count only when it is exact.
+"""
+
+
+def make_site(work: Path, ladder: Iterable[int] = (10, 100, 500, 1000, 2000)) -> Path:
+    """Copies of the repository's content and templates in `work`, plus the load-test petition.
+
+    Returns `work`; the content is in `work/content`, the templates in `work/templates`.
+    """
+    shutil.copytree(ROOT / "content", work / "content")
+    shutil.copytree(ROOT / "templates", work / "templates")
+    text = PETITION.format(ladder=", ".join(str(n) for n in ladder))
+    (work / "content" / "petitions" / f"{LOAD_SLUG}.md").write_text(text, encoding="utf-8")
+    return work
+
+
+def page_count(page: Path) -> int:
+    """The count a built petition page shows in its #count element."""
+    found = _COUNT.search(page.read_text(encoding="utf-8"))
+    assert found is not None, f"{page} has no #count element"
+    return int(re.sub(r"\D", "", found.group(1)))
+
+
+def build_site(work: Path, store: Store, out: Path) -> Content:
+    """Build `work`'s content into `out` with counts from `store`; returns the content."""
+    options = BuildOptions(
+        content_dir=work / "content",
+        templates_dir=work / "templates",
+        out_dir=out,
+        cache_dir=None,
+        full=True,
+        counts=StoreCounts(store),
+        workers=1,
+    )
+    build(options)
+    return load_content(work / "content")
+
+
+@dataclass
+class LocalApp:
+    """What `serving` started: the server's URL, its store, site and write-back."""
+
+    url: str
+    store: Store
+    content: Content
+    out: Path
+    writeback: BackgroundWriteBack
+    won: Counter[tuple[str, int]] = field(default_factory=Counter)  # (slug, count) -> wins
+
+    @property
+    def port(self) -> int:
+        """The server's port on 127.0.0.1."""
+        return int(self.url.rsplit(":", 1)[1])
+
+    def page(self, slug: str = LOAD_SLUG) -> Path:
+        """The petition's page in the served folder."""
+        return self.out / "petitions" / slug / "index.html"
+
+    def public_count(self, slug: str = LOAD_SLUG) -> int:
+        """Imported plus stored count: what the page should show."""
+        petition = self.content.petition(slug)
+        assert petition is not None
+        return petition.imported.count + self.store.tally(slug).count
+
+
+@contextmanager
+def serving(
+    work: Path,
+    store: Store,
+    *,
+    rate_limit: int = 0,
+    environ: dict[str, str] | None = None,
+    hooks: Iterable[MilestoneHook] = (),
+    out: Path | None = None,
+) -> Iterator[LocalApp]:
+    """The site in `work` built and served with signing on `store`, until the block ends.
+
+    `environ` adds app settings (e.g. PETITION_ORIGIN_SECRET); `hooks` run after the
+    write-back's on each milestone won; `out` publishes the write-back somewhere else.
+    """
+    site_out = work / "out"
+    content = build_site(work, store, site_out)
+    writeback = local_writeback(content, work / "templates", store, out or site_out)
+    app, configure = load_app()
+    from chalicelib.runtime import runtime  # on the path once load_app() has run
+
+    won: Counter[tuple[str, int]] = Counter()
+    lock = threading.Lock()
+
+    def record(petition: Petition, reached: tuple[Milestone, ...]) -> None:
+        with lock:
+            won.update((petition.slug, m.count) for m in reached)
+
+    settings = Settings(
+        environ={
+            "PETITION_SECRET": SECRET,
+            "PETITION_RATE_LIMIT": str(rate_limit),
+            **(environ or {}),
+        }
+    )
+    configure(
+        content=content,
+        store=store,
+        settings=settings,
+        on_milestone=[record, writeback.hook, *hooks],
+    )
+    server = SiteServer(("127.0.0.1", 0), site_out, app)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), daemon=True, name="site-server"
+    )
+    thread.start()
+    try:
+        yield LocalApp(server.url, store, content, site_out, writeback, won)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+        writeback.close(10)
+        runtime.reset()

@@ -1,0 +1,84 @@
+"""DynamoDB Local killed (SIGKILL) and restarted on its folder in the middle of a load run.
+
+While it is down, signing answers 503 with Retry-After and the clients try again; once it
+is back, every signer that was ever answered 201 is stored, each once, and the count equals
+the stored signatures.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.store.dynamodb import DynamoStore
+from generator.store.retry import Backoff
+
+from .dynamo_process import KillableDynamoDB
+from .harness import LOAD_SLUG, make_site, serving
+from .loadgen import LoadResult, email_of, plan, run_load
+
+SIGNERS = 600
+LADDER = (10, 100, 250, 500)
+KILL_AT = 200  # stored signatures when the server is killed
+
+
+def wait_for_count(store: DynamoStore, at_least: int, timeout: float = 60.0) -> int:
+    """The stored count once it reaches `at_least`; AssertionError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while (count := store.tally(LOAD_SLUG).count) < at_least:
+        assert time.monotonic() < deadline, f"only {count} signatures stored after {timeout} s"
+        time.sleep(0.05)
+    return count
+
+
+@pytest.mark.dynamodb_local
+def test_killing_dynamodb_local_mid_load_loses_no_acknowledged_signature(tmp_path: Path) -> None:
+    work = make_site(tmp_path / "site", ladder=LADDER)
+    server = KillableDynamoDB(tmp_path / "dynamodb")
+    server.start()
+    store = DynamoStore(
+        "restart-test",
+        region="us-east-1",
+        endpoint_url=server.endpoint,
+        sdk_attempts=1,
+        connect_timeout=0.5,
+        read_timeout=2.0,
+        backoff=Backoff(attempts=3, base=0.01, cap=0.05, budget=1.0),
+    )
+    try:
+        store.init()
+        outcome: list[LoadResult] = []
+        with serving(work, store) as site:
+            jobs = plan(SIGNERS, duplicates=40, retries=20)
+            load = threading.Thread(
+                target=lambda: outcome.append(
+                    run_load(site.url, LOAD_SLUG, jobs, 50, timeout=10, pause=0.1, tries=600)
+                )
+            )
+            load.start()
+            stored_before_kill = wait_for_count(store, KILL_AT)
+            server.kill()
+            time.sleep(0.5)  # clients meet the outage
+            server.start()  # same port, same folder
+            load.join(120)
+            assert not load.is_alive(), "the load did not finish after the restart"
+            assert site.writeback.wait(30)
+            won = dict(site.won)
+        result = outcome[0]
+
+        assert result.unfinished == []
+        assert set(result.statuses) <= {201, 503}, result.statuses  # 503: "try again", no other
+        assert result.statuses[503] > 0, "the clients never saw the outage"
+        assert result.acknowledged == set(range(SIGNERS))
+        stored = [s.email.strip().lower() for s in store.signatures(LOAD_SLUG)]
+        assert sorted(stored) == sorted(email_of(n) for n in range(SIGNERS))
+        assert store.tally(LOAD_SLUG).count == len(stored) == SIGNERS
+        assert stored_before_kill >= KILL_AT
+        assert [m.count for m in store.tally(LOAD_SLUG).milestones] == list(LADDER)
+        assert won == {(LOAD_SLUG, m): 1 for m in LADDER}
+    finally:
+        store.close()
+        server.close()
