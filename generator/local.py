@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import secrets
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -191,9 +192,17 @@ def running(args: argparse.Namespace) -> Iterator[Any]:
         site.close()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_serve(args: argparse.Namespace) -> int:
-    """Serve the site and the API until Ctrl-C."""
+    """Serve the site and the API until Ctrl-C (SIGINT) or SIGTERM."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # A shell starting us in the background may have set SIGINT to "ignore"; Ctrl-C must stop
+    # the server wherever it was started, and so must a service manager's SIGTERM.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         with running(args) as server:
             print(
