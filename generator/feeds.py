@@ -6,14 +6,25 @@ same petitions always give the same feed and sitemap.
 
 from __future__ import annotations
 
+import heapq
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from generator.render import Entry
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the "updated" of a site with no petitions
+FEED_LIMIT = 50  # the feed carries the most recently updated petitions, as readers expect
+
+
+class Dated(NamedTuple):
+    """A petition's entry with the time it last changed in public (see entry_updated)."""
+
+    entry: Entry
+    updated: datetime
 
 
 @dataclass(frozen=True)
@@ -27,8 +38,7 @@ class FeedItem:
     summary: str  # sanitised HTML; the template escapes it into the XML
 
 
-@dataclass(frozen=True)
-class SitemapUrl:
+class SitemapUrl(NamedTuple):
     """One <url> of the sitemap."""
 
     loc: str
@@ -42,19 +52,26 @@ def aware(moment: datetime, zone: tzinfo) -> datetime:
 
 def rfc3339(moment: datetime) -> str:
     """The moment in UTC as Atom and sitemaps write it, e.g. 2017-04-20T06:05:41Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment.timestamp()))
 
 
 def entry_updated(entry: Entry, zone: tzinfo) -> datetime:
     """When a petition last changed in public: its newest milestone, else its creation."""
-    times = [aware(entry.petition.created, zone)]
-    times += [aware(m.reached_at, zone) for m in entry.tally.milestones]
-    return max(times)
+    created = aware(entry.petition.created, zone)
+    milestones = entry.tally.milestones  # oldest first (Tally's promise; combine keeps it)
+    if not milestones:
+        return created
+    return max(created, aware(milestones[-1].reached_at, zone))
 
 
-def newest(entries: list[Entry], zone: tzinfo) -> datetime:
-    """The newest update among the entries, or the epoch when there are none."""
-    return max((entry_updated(e, zone) for e in entries), default=EPOCH)
+def dated(entries: Iterable[Entry], zone: tzinfo) -> list[Dated]:
+    """Each entry with its update time, worked out once for every page that shows it."""
+    return [Dated(e, entry_updated(e, zone)) for e in entries]
+
+
+def newest(items: Iterable[Dated]) -> datetime:
+    """The newest update among the dated entries, or the epoch when there are none."""
+    return max((d.updated for d in items), default=EPOCH)
 
 
 def petition_url(base_url: str, slug: str) -> str:
@@ -62,29 +79,37 @@ def petition_url(base_url: str, slug: str) -> str:
     return f"{base_url}/petitions/{slug}/"
 
 
-def feed_items(entries: list[Entry], base_url: str, zone: tzinfo) -> list[FeedItem]:
-    """The feed's entries, most recently updated first (then by slug)."""
-    ordered = sorted(entries, key=lambda e: (-entry_updated(e, zone).timestamp(), e.petition.slug))
+def feed_items(
+    items: Iterable[Dated], base_url: str, zone: tzinfo, limit: int = FEED_LIMIT
+) -> list[FeedItem]:
+    """The feed's entries: the `limit` most recently updated petitions, newest first (then
+    by slug)."""
+    items = list(items)
+    times = heapq.nlargest(limit, (d.updated for d in items))
+    # Everything as new as the limit-th newest, ties included, then the exact order.
+    candidates = [d for d in items if d.updated >= times[-1]] if times else []
+    candidates.sort(key=lambda d: (-d.updated.timestamp(), d.entry.petition.slug))
+    chosen = candidates[:limit]
     return [
         FeedItem(
-            url=petition_url(base_url, e.petition.slug),
-            title=e.petition.title,
-            published=rfc3339(aware(e.petition.created, zone)),
-            updated=rfc3339(entry_updated(e, zone)),
-            summary=e.ask_html,
+            url=petition_url(base_url, d.entry.petition.slug),
+            title=d.entry.petition.title,
+            published=rfc3339(aware(d.entry.petition.created, zone)),
+            updated=rfc3339(d.updated),
+            summary=d.entry.ask_html,
         )
-        for e in ordered
+        for d in chosen
     ]
 
 
 def sitemap_urls(
-    pages: list[tuple[str, list[Entry]]], entries: list[Entry], base_url: str, zone: tzinfo
+    pages: Sequence[tuple[str, Sequence[Dated]]], items: Iterable[Dated], base_url: str
 ) -> list[SitemapUrl]:
-    """Every index page (root-relative URL and the entries it lists) and petition page."""
-    urls = [SitemapUrl(base_url + path, rfc3339(newest(listed, zone))) for path, listed in pages]
-    by_slug = sorted(entries, key=lambda e: e.petition.slug)
+    """Every index page (root-relative URL and the entries it lists) and every petition page."""
+    urls = [SitemapUrl(base_url + path, rfc3339(newest(listed))) for path, listed in pages]
+    by_slug = sorted(items, key=lambda d: d.entry.petition.slug)
     urls += [
-        SitemapUrl(petition_url(base_url, e.petition.slug), rfc3339(entry_updated(e, zone)))
-        for e in by_slug
+        SitemapUrl(petition_url(base_url, d.entry.petition.slug), rfc3339(d.updated))
+        for d in by_slug
     ]
     return urls

@@ -10,8 +10,9 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,7 @@ from generator.tiles import map_view, osm_url
 STATUS_ORDER = {"open": 0, "won": 1, "closed": 2}  # the index lists open petitions first
 STATUS_LABELS = {"open": "Open", "won": "Won", "closed": "Closed"}
 DESCRIPTION_LIMIT = 160
+PAGE_WINDOW = 2  # pages linked either side of the current one, besides the first and last
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 # The code that shapes pages is part of the fingerprint as much as the templates are.
 _CODE = tuple(Path(__file__).with_name(name) for name in ("render.py", "feeds.py", "tiles.py"))
@@ -41,8 +43,7 @@ class Entry:
     ask_html: str  # sanitised HTML of petition.ask
 
 
-@dataclass(frozen=True)
-class ListItem:
+class ListItem(NamedTuple):
     """One petition on an index page."""
 
     url: str
@@ -71,22 +72,41 @@ def share_links(url: str, title: str) -> dict[str, str]:
     }
 
 
-def index_order(entries: list[Entry]) -> list[Entry]:
-    """Open petitions first, then won, then closed; within each by count descending, then title."""
-    return sorted(
-        entries,
-        key=lambda e: (
-            STATUS_ORDER.get(e.petition.status, len(STATUS_ORDER)),
-            -e.tally.count,
-            e.petition.title.casefold(),
-            e.petition.slug,
-        ),
+def index_key(entry: Entry) -> tuple[int, int, str, str]:
+    """Where a petition goes on the index: open first, then won, then closed; within each by
+    count descending, then title, then slug."""
+    return (
+        STATUS_ORDER.get(entry.petition.status, len(STATUS_ORDER)),
+        -entry.tally.count,
+        entry.petition.title.casefold(),
+        entry.petition.slug,
     )
+
+
+def index_order(entries: list[Entry]) -> list[Entry]:
+    """The entries in index order (see index_key)."""
+    return sorted(entries, key=index_key)
 
 
 def page_path(page: int) -> str:
     """The root-relative URL of an index page: '/' for the first, '/page/N/' after."""
     return "/" if page == 1 else f"/page/{page}/"
+
+
+def page_links(page: int, pages: int, window: int = PAGE_WINDOW) -> list[int | None]:
+    """The page numbers a pagination bar shows for `page` of `pages`: the first, the last and
+    `window` either side of the current one, in order, with None where numbers are left out.
+
+    >>> page_links(5, 9)
+    [1, None, 3, 4, 5, 6, 7, None, 9]
+    """
+    shown = sorted({1, pages, *range(max(1, page - window), min(pages, page + window) + 1)})
+    links: list[int | None] = []
+    for previous, n in pairwise([0, *shown]):
+        if n > previous + 1:
+            links.append(None)
+        links.append(n)
+    return links
 
 
 def _file_digest(path: Path) -> str:
@@ -112,6 +132,7 @@ class Renderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # read once: the fingerprint describes the templates as loaded
         )
         self._env.filters.update(number=format_number, stamp=self._stamp, iso=self._iso)
         self._env.globals.update(site=site, assets=asset_urls, api_url=self._api_url)
@@ -195,42 +216,49 @@ class Renderer:
 
     def site_pages(self, entries: list[Entry]) -> dict[str, bytes]:
         """Index pages, feed.xml, sitemap.xml, robots.txt, 404.html and fingerprinted assets."""
-        ordered = index_order(entries)
+        ordered = sorted(feeds.dated(entries, self._zone), key=lambda d: index_key(d.entry))
         per_page = max(1, self.site.per_page)
         pages = max(1, math.ceil(len(ordered) / per_page))
         chunks = [ordered[i * per_page : (i + 1) * per_page] for i in range(pages)]
         page_urls = {n: page_path(n) for n in range(1, pages + 1)}
-        out: dict[str, bytes] = {}
-        description = self.site.description or f"Petitions from {self.site.organisation}"
-        for n, chunk in enumerate(chunks, start=1):
-            path = "index.html" if n == 1 else f"page/{n}/index.html"
-            out[path] = self._render(
-                "index.html",
-                page=n,
-                pages=pages,
-                items=[self._list_item(e) for e in chunk],
-                page_urls=page_urls,
-                prev_url=page_urls.get(n - 1, ""),
-                next_url=page_urls.get(n + 1, ""),
-                canonical=self._absolute(page_urls[n]),
-                description=description,
+        out = {
+            ("index.html" if n == 1 else f"page/{n}/index.html"): self._index_page(
+                n, pages, chunk, page_urls
             )
-        base, zone = self.site.base_url, self._zone
+            for n, chunk in enumerate(chunks, start=1)
+        }
+        base = self.site.base_url
         out["feed.xml"] = self._render(
             "feed.xml",
             home_url=self._absolute("/"),
             feed_url=self._absolute("/feed.xml"),
-            updated=feeds.rfc3339(feeds.newest(ordered, zone)),
-            items=feeds.feed_items(ordered, base, zone),
+            updated=feeds.rfc3339(feeds.newest(ordered)),
+            items=feeds.feed_items(ordered, base, self._zone),
         )
         listed = [(page_urls[n], chunk) for n, chunk in enumerate(chunks, start=1)]
-        out["sitemap.xml"] = self._render(
-            "sitemap.xml", urls=feeds.sitemap_urls(listed, ordered, base, zone)
-        )
+        urls = feeds.sitemap_urls(listed, ordered, base)
+        out["sitemap.xml"] = self._render("sitemap.xml", urls=urls)
         out["robots.txt"] = self._render("robots.txt", sitemap_url=self._absolute("/sitemap.xml"))
         out["404.html"] = self._render("404.html")
         out.update(dict(self._assets.values()))
         return dict(sorted(out.items()))
+
+    def _index_page(
+        self, n: int, pages: int, chunk: list[feeds.Dated], page_urls: dict[int, str]
+    ) -> bytes:
+        """Index page `n` of `pages`, listing `chunk`; its pagination links a window of pages."""
+        return self._render(
+            "index.html",
+            page=n,
+            pages=pages,
+            items=[self._list_item(d.entry) for d in chunk],
+            links=page_links(n, pages),
+            page_urls=page_urls,
+            prev_url=page_urls.get(n - 1, ""),
+            next_url=page_urls.get(n + 1, ""),
+            canonical=self._absolute(page_urls[n]),
+            description=self.site.description or f"Petitions from {self.site.organisation}",
+        )
 
     def _list_item(self, entry: Entry) -> ListItem:
         p = entry.petition

@@ -10,7 +10,7 @@ import pytest
 
 from generator.errors import ConfigError
 from generator.model import Milestone, Tally
-from generator.render import Entry, Renderer
+from generator.render import Entry, Renderer, page_links
 from tests.pages.factories import TEMPLATES, make_entry, make_petition, make_site, seed_tally
 from tests.pages.html_tree import Node, parse
 
@@ -86,6 +86,60 @@ def test_per_page_comes_from_the_site() -> None:
     assert "page/3/index.html" in pages and "page/4/index.html" not in pages
 
 
+def pagination(doc: Node) -> str:
+    """The pagination bar as people read it: each item's text, links and gaps alike."""
+    nav = doc.find("nav", class_="pagination")
+    return " ".join(li.text.strip() for li in nav.find_all("li"))
+
+
+def test_pagination_shows_first_last_and_two_either_side_with_gaps() -> None:
+    pages = Renderer(make_site(per_page=5), TEMPLATES).site_pages(many(45))
+    fifth = parse(pages["page/5/index.html"])
+    assert pagination(fifth) == "Previous 1 … 3 4 5 6 7 … 9 Next"
+    nav = fifth.find("nav", class_="pagination")
+    links = {a.text: a.attrs["href"] for a in nav.find_all("a")}
+    assert links == {
+        "Previous": "/page/4/",
+        "1": "/",
+        "3": "/page/3/",
+        "4": "/page/4/",
+        "5": "/page/5/",
+        "6": "/page/6/",
+        "7": "/page/7/",
+        "9": "/page/9/",
+        "Next": "/page/6/",
+    }
+    gaps = [li for li in nav.find_all("li") if li.text.strip() == "…"]
+    assert len(gaps) == 2 and not [g for g in gaps if g.find_all("a")]  # gaps are not links
+    assert nav.find("a", aria_current="page").text == "5"
+    assert nav.find("a", aria_current="page").attrs["aria-label"] == "Page 5"
+    assert nav.find("a", rel="prev").attrs["href"] == "/page/4/"
+    assert nav.find("a", rel="next").attrs["href"] == "/page/6/"
+    assert [n.attrs["href"] for n in fifth.find_all("link", rel="prev")] == ["/page/4/"]
+    assert [n.attrs["href"] for n in fifth.find_all("link", rel="next")] == ["/page/6/"]
+    assert pagination(parse(pages["index.html"])) == "1 2 3 … 9 Next"
+    assert pagination(parse(pages["page/4/index.html"])) == "Previous 1 2 3 4 5 6 … 9 Next"
+    assert pagination(parse(pages["page/9/index.html"])) == "Previous 1 … 7 8 9"
+
+
+def test_every_index_page_stays_small_however_many_pages_there_are() -> None:
+    pages = Renderer(make_site(per_page=1), TEMPLATES).site_pages(many(300))
+    sizes = {p: len(data) for p, data in pages.items() if p.endswith("index.html")}
+    assert len(sizes) == 300
+    middle = parse(pages["page/150/index.html"])
+    assert pagination(middle) == "Previous 1 … 148 149 150 151 152 … 300 Next"
+    assert max(sizes.values()) < 2 * min(sizes.values())
+
+
+def test_page_links_window() -> None:
+    assert page_links(1, 1) == [1]
+    assert page_links(2, 2) == [1, 2]
+    assert page_links(1, 7) == [1, 2, 3, None, 7]
+    assert page_links(4, 7) == [1, 2, 3, 4, 5, 6, 7]
+    assert page_links(5, 9) == [1, None, 3, 4, 5, 6, 7, None, 9]
+    assert page_links(9, 9) == [1, None, 7, 8, 9]
+
+
 def test_empty_site_still_has_an_index_and_a_valid_feed(renderer: Renderer) -> None:
     pages = renderer.site_pages([])
     assert "No petitions yet." in parse(pages["index.html"]).find("main").text
@@ -114,6 +168,31 @@ def test_atom_feed(renderer: Renderer) -> None:
     assert entries[0].find(f"{ATOM}updated").text == "2032-03-19T00:00:00Z"  # created
     assert feed.find(f"{ATOM}updated").text == "2032-03-19T00:00:00Z"
     assert entries[1].find(f"{ATOM}summary").text.startswith("<p>We call on you")
+
+
+def feed_titles(feed: ET.Element) -> list[str]:
+    return [e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry")]
+
+
+def test_feed_carries_the_50_most_recently_updated_petitions(renderer: Renderer) -> None:
+    entries = many(60)  # p00 created on day 0 ... p59 on day 59, none with milestones
+    late = Milestone(1000, datetime(2024, 12, 1, tzinfo=UTC))  # p03 updated last of all
+    entries[3] = replace(entries[3], tally=Tally(1000, (late,)))
+    pages = renderer.site_pages(entries)
+    feed = ET.fromstring(pages["feed.xml"])
+    titles = feed_titles(feed)
+    assert len(titles) == 50
+    assert titles == ["Petition 03"] + [f"Petition {i:02d}" for i in range(59, 10, -1)]
+    assert feed.find(f"{ATOM}updated").text == "2024-12-01T00:00:00Z"
+    urlset = ET.fromstring(pages["sitemap.xml"])
+    locs = {u.find(f"{SITEMAP}loc").text for u in urlset}
+    assert {f"https://petitions.example.org/petitions/p{i:02d}/" for i in range(60)} <= locs
+
+
+def test_feed_breaks_ties_by_slug(renderer: Renderer) -> None:
+    same_day = [entry(f"s{i:02d}", f"Same {i:02d}", day=5) for i in reversed(range(55))]
+    titles = feed_titles(ET.fromstring(renderer.site_pages(same_day)["feed.xml"]))
+    assert titles == [f"Same {i:02d}" for i in range(50)]
 
 
 def test_sitemap_lists_index_and_petition_pages_not_thanks(renderer: Renderer) -> None:
