@@ -195,12 +195,12 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def store_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of `init-store`."""
+    """The --store option of `init-store` and of every command that opens the store."""
     parser.add_argument(
         "--store",
         metavar="URL",
         default=os.environ.get(STORE_ENV) or DEFAULT_STORE,
-        help=f"store URL (default: ${STORE_ENV}, else {DEFAULT_STORE})",
+        help=f"signature store URL (default: ${STORE_ENV}, else {DEFAULT_STORE})",
     )
 
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from generator.cli import DEFAULT_STORE, STORE_ENV
+from generator.cli import STORE_ENV, store_arguments
 from generator.errors import ContentErrors, PetitionSiteError
 
 log = logging.getLogger(__name__)
@@ -37,12 +37,7 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)"
     )
-    parser.add_argument(
-        "--store",
-        metavar="URL",
-        default=os.environ.get(STORE_ENV) or DEFAULT_STORE,
-        help=f"signature store (default: ${STORE_ENV}, else {DEFAULT_STORE})",
-    )
+    store_arguments(parser)
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR")
     parser.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR")
     parser.add_argument("--out", type=Path, default=Path("_site"), metavar="DIR")

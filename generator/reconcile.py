@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.cli import DEFAULT_STORE, STORE_ENV
+from generator.cli import store_arguments
 from generator.errors import ConfigError, ContentErrors, PetitionSiteError, StoreError
 from generator.model import Content
 from generator.store.base import Store
@@ -102,12 +101,7 @@ def daily(content: Content, store: Store) -> dict[str, Any]:
 
 def store_and_content_arguments(parser: argparse.ArgumentParser) -> None:
     """The --store and --content options the maintenance commands share."""
-    parser.add_argument(
-        "--store",
-        metavar="URL",
-        default=os.environ.get(STORE_ENV) or DEFAULT_STORE,
-        help=f"signature store (default: ${STORE_ENV}, else {DEFAULT_STORE})",
-    )
+    store_arguments(parser)
     parser.add_argument(
         "--content",
         type=Path,
