@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.errors import ConfigError, PetitionSiteError
 
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3
 
 
 class OutputConflict(PetitionSiteError):
@@ -43,6 +43,7 @@ class Manifest:
     site_digest: str = ""
     petitions: dict[str, PetitionRecord] = field(default_factory=dict)
     site_files: dict[str, str] = field(default_factory=dict)  # relpath -> sha256 of bytes
+    site_inputs: dict[str, str] = field(default_factory=dict)  # relpath -> digest of its inputs
 
 
 def manifest_path(out: Path) -> Path:
@@ -61,6 +62,7 @@ def read_manifest(out: Path) -> Manifest | None:
             site_digest=data["site_digest"],
             petitions={s: PetitionRecord(**r) for s, r in data["petitions"].items()},
             site_files=data["site_files"],
+            site_inputs=data["site_inputs"],
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -76,6 +78,7 @@ def write_manifest(out: Path, manifest: Manifest) -> None:
             slug: {"key": r.key, "files": r.files} for slug, r in sorted(manifest.petitions.items())
         },
         "site_files": dict(sorted(manifest.site_files.items())),
+        "site_inputs": dict(sorted(manifest.site_inputs.items())),
     }
     _write_atomic(manifest_path(out), json.dumps(data, separators=(",", ":")))
 
@@ -219,6 +222,7 @@ def written_elsewhere(out: Path, rels: list[str]) -> None:
     gone = set(rels)
     for rel in gone:
         manifest.site_files.pop(rel, None)
+        manifest.site_inputs.pop(rel, None)
     for record in manifest.petitions.values():
         if gone.intersection(record.files):
             record.key = ""

@@ -8,27 +8,26 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from generator import feeds
 from generator.errors import ConfigError
+from generator.feeds import index_rel, page_links, page_path
 from generator.markup import MARKUP_VERSION, plain_text
 from generator.milestones import next_goal, progress, timeline
 from generator.model import Petition, Site, Tally
 from generator.tiles import map_view, osm_url
 
-STATUS_ORDER = {"open": 0, "won": 1, "closed": 2}  # the index lists open petitions first
 STATUS_LABELS = {"open": "Open", "won": "Won", "closed": "Closed"}
 DESCRIPTION_LIMIT = 160
-PAGE_WINDOW = 2  # pages linked either side of the current one, besides the first and last
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 # The code that shapes pages is part of the fingerprint as much as the templates are.
 _CODE = tuple(Path(__file__).with_name(name) for name in ("render.py", "feeds.py", "tiles.py"))
@@ -41,6 +40,19 @@ class Entry:
     petition: Petition
     tally: Tally  # public tally (imported + stored), from generator.milestones.combine
     ask_html: str  # sanitised HTML of petition.ask
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """The site-wide pages worked out, not rendered: `inputs` maps each output path to a
+    digest of all it shows (the fingerprint included); an unchanged digest, unchanged bytes."""
+
+    inputs: dict[str, str]
+    index: dict[str, int]  # index page path -> page number
+    chunks: list[list[feeds.Dated]]  # the entries each index page lists, in index order
+    ordered: list[feeds.Dated]  # every entry in index order
+    feed: list[feeds.FeedItem]
+    updated: str  # the feed's <updated>
 
 
 class ListItem(NamedTuple):
@@ -72,43 +84,6 @@ def share_links(url: str, title: str) -> dict[str, str]:
     }
 
 
-def index_key(entry: Entry) -> tuple[int, int, str, str]:
-    """Where a petition goes on the index: open first, then won, then closed; within each by
-    count descending, then title, then slug."""
-    return (
-        STATUS_ORDER.get(entry.petition.status, len(STATUS_ORDER)),
-        -entry.tally.count,
-        entry.petition.title.casefold(),
-        entry.petition.slug,
-    )
-
-
-def index_order(entries: list[Entry]) -> list[Entry]:
-    """The entries in index order (see index_key)."""
-    return sorted(entries, key=index_key)
-
-
-def page_path(page: int) -> str:
-    """The root-relative URL of an index page: '/' for the first, '/page/N/' after."""
-    return "/" if page == 1 else f"/page/{page}/"
-
-
-def page_links(page: int, pages: int, window: int = PAGE_WINDOW) -> list[int | None]:
-    """The page numbers a pagination bar shows for `page` of `pages`: the first, the last and
-    `window` either side of the current one, in order, with None where numbers are left out.
-
-    >>> page_links(5, 9)
-    [1, None, 3, 4, 5, 6, 7, None, 9]
-    """
-    shown = sorted({1, pages, *range(max(1, page - window), min(pages, page + window) + 1)})
-    links: list[int | None] = []
-    for previous, n in pairwise([0, *shown]):
-        if n > previous + 1:
-            links.append(None)
-        links.append(n)
-    return links
-
-
 def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -116,7 +91,8 @@ def _file_digest(path: Path) -> str:
 class Renderer:
     """Renders one site's pages from the templates in `templates_dir`."""
 
-    def __init__(self, site: Site, templates_dir: Path):
+    def __init__(self, site: Site, templates_dir: Path, compiled: BytecodeCache | None = None):
+        """`compiled`: where compiled templates are kept between runs (None: nowhere)."""
         self.site = site
         self.templates_dir = Path(templates_dir)
         if not (self.templates_dir / "static").is_dir():
@@ -133,6 +109,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,  # read once: the fingerprint describes the templates as loaded
+            bytecode_cache=compiled,
         )
         self._env.filters.update(number=format_number, stamp=self._stamp, iso=self._iso)
         self._env.globals.update(site=site, assets=asset_urls, api_url=self._api_url)
@@ -216,42 +193,73 @@ class Renderer:
 
     def site_pages(self, entries: list[Entry]) -> dict[str, bytes]:
         """Index pages, feed.xml, sitemap.xml, robots.txt, 404.html and fingerprinted assets."""
-        ordered = sorted(feeds.dated(entries, self._zone), key=lambda d: index_key(d.entry))
+        return self.render_site(self.plan_site(entries))
+
+    def plan_site(self, entries: list[Entry]) -> SitePlan:
+        """Every site-wide output path with a digest of what it shows, rendering nothing."""
+        dated = feeds.dated(entries, self._zone)
+        ordered = feeds.in_index_order(dated)
         per_page = max(1, self.site.per_page)
         pages = max(1, math.ceil(len(ordered) / per_page))
         chunks = [ordered[i * per_page : (i + 1) * per_page] for i in range(pages)]
-        page_urls = {n: page_path(n) for n in range(1, pages + 1)}
-        out = {
-            ("index.html" if n == 1 else f"page/{n}/index.html"): self._index_page(
-                n, pages, chunk, page_urls
-            )
-            for n, chunk in enumerate(chunks, start=1)
+        index = {index_rel(n): n for n in range(1, pages + 1)}
+        shown = [  # what an index page shows of each (a ListItem is made of these alone)
+            (p.slug, p.title, p.target, p.status, e.tally.count)
+            for d in ordered
+            for e in (d.entry,)
+            for p in (e.petition,)
+        ]
+        inputs = {
+            rel: self._digest("index", n, pages, shown[(n - 1) * per_page : n * per_page])
+            for rel, n in index.items()
         }
-        base = self.site.base_url
-        out["feed.xml"] = self._render(
-            "feed.xml",
-            home_url=self._absolute("/"),
-            feed_url=self._absolute("/feed.xml"),
-            updated=feeds.rfc3339(feeds.newest(ordered)),
-            items=feeds.feed_items(ordered, base, self._zone),
-        )
-        listed = [(page_urls[n], chunk) for n, chunk in enumerate(chunks, start=1)]
-        urls = feeds.sitemap_urls(listed, ordered, base)
-        out["sitemap.xml"] = self._render("sitemap.xml", urls=urls)
-        out["robots.txt"] = self._render("robots.txt", sitemap_url=self._absolute("/sitemap.xml"))
-        out["404.html"] = self._render("404.html")
-        out.update(dict(self._assets.values()))
-        return dict(sorted(out.items()))
+        updated = feeds.rfc3339(feeds.newest(ordered))
+        items = feeds.feed_items(ordered, self.site.base_url, self._zone)
+        inputs["feed.xml"] = self._digest("feed", updated, items)
+        inputs["sitemap.xml"] = self._digest("sitemap", feeds.sitemap_inputs(chunks, dated))
+        for rel in ("robots.txt", "404.html", *(path for path, _ in self._assets.values())):
+            inputs[rel] = self._digest(rel)  # these show nothing but the fingerprint covers
+        return SitePlan(dict(sorted(inputs.items())), index, chunks, ordered, items, updated)
 
-    def _index_page(
-        self, n: int, pages: int, chunk: list[feeds.Dated], page_urls: dict[int, str]
-    ) -> bytes:
-        """Index page `n` of `pages`, listing `chunk`; its pagination links a window of pages."""
+    def _digest(self, *shown: object) -> str:
+        """sha256 of the fingerprint and `shown` (bytes as they are, anything else as repr)."""
+        h = hashlib.sha256(self.fingerprint.encode())
+        for part in shown:
+            data = part if isinstance(part, bytes) else repr(part).encode()
+            h.update(b"\0%d\0%s" % (len(data), data))
+        return h.hexdigest()
+
+    def render_site(self, plan: SitePlan, paths: Iterable[str] | None = None) -> dict[str, bytes]:
+        """The bytes of the plan's pages at `paths` (default: all of them), by path."""
+        pages = len(plan.chunks)
+        page_urls = {n: page_path(n) for n in range(1, pages + 1)}
+        home, base = self._absolute("/"), self.site.base_url
+        fixed = {
+            "feed.xml": lambda: self._render(
+                "feed.xml", home_url=home, feed_url=base + "/feed.xml", updated=plan.updated,
+                items=plan.feed,
+            ),
+            "sitemap.xml": lambda: self._render("sitemap.xml", urls=feeds.sitemap_urls(
+                [(page_urls[n], c) for n, c in enumerate(plan.chunks, start=1)], plan.ordered, base
+            )),
+            "robots.txt": lambda: self._render("robots.txt", sitemap_url=base + "/sitemap.xml"),
+            "404.html": lambda: self._render("404.html"),
+            **{path: (lambda data=data: data) for path, data in self._assets.values()},
+        }  # fmt: skip
+        out = {}
+        for rel in sorted(plan.inputs if paths is None else set(paths)):
+            n = plan.index.get(rel)
+            out[rel] = fixed[rel]() if n is None else self._index_page(n, plan, page_urls)
+        return out
+
+    def _index_page(self, n: int, plan: SitePlan, page_urls: dict[int, str]) -> bytes:
+        """Index page `n` of the plan; its pagination links a window of pages."""
+        pages = len(plan.chunks)
         return self._render(
             "index.html",
             page=n,
             pages=pages,
-            items=[self._list_item(d.entry) for d in chunk],
+            items=[self._list_item(d.entry) for d in plan.chunks[n - 1]],
             links=page_links(n, pages),
             page_urls=page_urls,
             prev_url=page_urls.get(n - 1, ""),

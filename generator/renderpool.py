@@ -90,11 +90,18 @@ class PageMaker:
         return self.cache.render(source.body)
 
 
-def new_renderer(site: Site, templates_dir: Path) -> Any:
-    """A Renderer for the site's pages (imports the templating code on first use)."""
+def new_renderer(site: Site, templates_dir: Path, cache_dir: Path | None = None) -> Any:
+    """A Renderer for the site's pages (imports the templating code on first use); with a
+    `cache_dir`, compiled templates are kept under it for the next run."""
+    from jinja2 import FileSystemBytecodeCache
+
     from generator.render import Renderer
 
-    return Renderer(site, templates_dir)
+    if cache_dir is None:
+        return Renderer(site, templates_dir)
+    folder = cache_dir / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    return Renderer(site, templates_dir, FileSystemBytecodeCache(str(folder)))
 
 
 def new_cache(cache_dir: Path | None) -> MarkdownCache:
@@ -112,7 +119,8 @@ def _start_worker(
     site: Site, templates_dir: Path, cache_dir: Path | None, folder: Path, flat: bool
 ) -> None:
     global _worker
-    _worker = PageMaker(new_renderer(site, templates_dir), new_cache(cache_dir), folder, flat)
+    renderer = new_renderer(site, templates_dir, cache_dir)
+    _worker = PageMaker(renderer, new_cache(cache_dir), folder, flat)
 
 
 def _make_chunk(jobs: list[Job]) -> list[Done]:

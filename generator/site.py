@@ -1,11 +1,13 @@
 """The build: content and counts in, a whole static site out, re-rendering only what changed.
 
 Each petition gets a key, sha256 of (source hash, renderer fingerprint, site settings,
-tally). The manifest beside the output remembers the key and files of every petition and
-the hash of every site-wide page. A petition whose key is unchanged is neither rendered
-nor written; site-wide pages are rendered when anything they show changed (not a body)
-and written only when their bytes differ. With no manifest (or `full=True`) everything is
-rendered into a temporary folder that replaces the output whole.
+tally). The manifest beside the output remembers the key and files of every petition and,
+for every site-wide page, the hash of its bytes and a digest of what it shows. A petition
+whose key is unchanged is neither rendered nor written. When anything the site-wide pages
+show changed (not a body), they are planned again and only those whose digest changed are
+rendered (an index page whose listing is as it was is not), and written only when their
+bytes differ. With no manifest (or `full=True`) everything is rendered into a temporary
+folder that replaces the output whole.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
-from typing import Any
+from typing import Any, Literal
 
 from generator.cache import MarkdownCache
 from generator.counts import ContentCounts, CountSource
@@ -90,29 +93,40 @@ def petition_key(petition: Petition, fingerprint: str, site_hash: str, tally_tex
 
 def build(options: BuildOptions) -> BuildReport:
     """Build the site; raises ContentErrors (nothing written) when the content is invalid."""
+    collecting = gc.isenabled()
+    gc.disable()  # the build allocates many long-lived objects: full scans only slow it down
+    try:
+        # The build's objects are freed as _build returns, before the collector runs again:
+        # it then has a few objects to look at, not every petition's.
+        return _build(options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(options: BuildOptions) -> BuildReport:
     started = perf_counter()
     workers = options.workers or default_workers()
     out = options.out_dir
     cache = new_cache(options.cache_dir)
-    collecting = gc.isenabled()
-    gc.disable()  # the build allocates many long-lived objects: full scans only slow it down
     try:
         loaded = load(options.content_dir, options.cache_dir, workers, cache)
         content = loaded.content
         keep = [options.content_dir, options.templates_dir, Path.cwd()]
         check_out_dir(out, keep + ([options.cache_dir] if options.cache_dir else []))
         tallies = options.counts.tallies(content)
-        renderer = new_renderer(content.site, options.templates_dir)
+        renderer = new_renderer(content.site, options.templates_dir, options.cache_dir)
         site_hash = sha256(repr(content.site))
+        fingerprint = renderer.fingerprint
         prepared = loaded.prepared
-        counted = {p.slug: prepared[p.slug].digest(tallies[p.slug]) for p in content.petitions}
-        keys = {
-            slug: petition_key(prepared[slug].petition, renderer.fingerprint, site_hash, text)
-            for slug, text in counted.items()
-        }
-        # Site-wide pages show every petition but no body: a body edit leaves them as they are.
-        shown = [prepared[slug].listing + text for slug, text in counted.items()]
-        site_digest = sha256("\0".join([renderer.fingerprint, site_hash, *shown]))
+        keys: dict[str, str] = {}
+        shown: list[str] = []  # site-wide pages show every petition but no body
+        for petition in content.petitions:  # one pass: it is per petition, on every build
+            ready = prepared[petition.slug]
+            text = ready.digest(tallies[petition.slug])
+            keys[petition.slug] = petition_key(ready.petition, fingerprint, site_hash, text)
+            shown.append(ready.listing + text)
+        site_digest = sha256("\0".join([fingerprint, site_hash, *shown]))
         plan = _Plan(options, loaded, tallies, keys, renderer, site_digest, workers, cache)
         manifest = None if options.full else read_manifest(out)
         if manifest is None:
@@ -121,8 +135,6 @@ def build(options: BuildOptions) -> BuildReport:
             rendered, written, deleted = plan.incremental(manifest)
     finally:
         cache.close()
-        if collecting:
-            gc.enable()
     return BuildReport(
         out,
         len(content.petitions),
@@ -144,13 +156,14 @@ class _Plan:
     site_digest: str
     workers: int
     cache: MarkdownCache
+    site_inputs: dict[str, str] = field(default_factory=dict)  # set when site pages are planned
 
     def full(self) -> tuple[int, int, int]:
         """Render everything into a temporary folder and swap it in; (rendered, written, 0)."""
         out = self.options.out_dir
         folder = sibling_dir(out, "tmp")
         try:
-            records, pages = self._render(list(self.loaded.content.petitions), folder, True)
+            records, pages = self._render(list(self.loaded.content.petitions), folder, None)
             check_conflicts(records, pages)
             writer = TreeWriter(folder)
             for rel in sorted(pages):
@@ -167,6 +180,7 @@ class _Plan:
     def incremental(self, old: Manifest) -> tuple[int, int, int]:
         """Render what changed, stage it, move it in; (rendered, written, deleted)."""
         out = self.options.out_dir
+        self.site_inputs = dict(old.site_inputs)  # replaced if the site pages are planned
         todo = [
             p
             for p in self.loaded.content.petitions
@@ -181,14 +195,17 @@ class _Plan:
         folder = sibling_dir(out, "stage")
         try:
             site_changed = self.site_digest != old.site_digest
-            fresh, pages = self._render(todo, folder, site_changed, flat=True)
+            fresh, pages = self._render(todo, folder, old if site_changed else False, flat=True)
             records = {s: fresh.get(s) or old.petitions[s] for s in self.keys}
             moved = [f for r in fresh.values() for f in r.files]
             site_files = dict(old.site_files)
             if site_changed:
-                check_conflicts(records, pages)
-                site_files = {rel: _digest(data) for rel, data in pages.items()}
-                changed = sorted(r for r, d in site_files.items() if old.site_files.get(r) != d)
+                check_conflicts(records, self.site_inputs)
+                site_files = {
+                    rel: _digest(pages[rel]) if rel in pages else old.site_files[rel]
+                    for rel in self.site_inputs
+                }
+                changed = sorted(r for r in pages if old.site_files.get(r) != site_files[r])
                 writer = TreeWriter(folder, flat=True)
                 for rel in changed:
                     writer.write(rel, pages[rel])
@@ -204,59 +221,61 @@ class _Plan:
         return len(fresh), len(moved), len(deleted)
 
     def _render(
-        self, petitions: list[Petition], folder: Path, site_pages: bool, flat: bool = False
+        self,
+        petitions: list[Petition],
+        folder: Path,
+        site: Manifest | Literal[False] | None,
+        flat: bool = False,
     ) -> tuple[dict[str, PetitionRecord], dict[str, bytes]]:
-        """Render petitions into `folder` (`flat`: staged) and meanwhile the site pages if asked."""
+        """Render petitions into `folder` (`flat`: staged) and meanwhile site pages: all of them
+        (`site` None), those not as in the manifest `site` says, or none (`site` False)."""
         opts = self.options
         pages: dict[str, bytes] = {}
 
         def render_site_pages() -> None:
-            if site_pages:
-                pages.update(self._site_pages())
+            if site is not False:
+                pages.update(self._site_pages(site))
 
         maker = PageMaker(self.renderer, self.cache, folder, flat)
-        prepared = self.loaded.prepared
+        ready = self.loaded.prepared
         jobs = [
-            Job(
-                p,
-                self.tallies[p.slug],
-                self.keys[p.slug],
-                prepared[p.slug].ask_html,
-                prepared[p.slug].body_key,
-            )
+            Job(p, self.tallies[s], self.keys[s], ready[s].ask_html, ready[s].body_key)
             for p in petitions
+            for s in (p.slug,)
         ]
-        done = _render_jobs(
-            jobs,
-            maker,
-            self.loaded.content.site,
-            opts.templates_dir,
-            opts.cache_dir,
-            folder,
-            self.workers,
-            render_site_pages,
-        )
+        site_settings, workers = self.loaded.content.site, self.workers
+        args = (site_settings, opts.templates_dir, opts.cache_dir, folder, workers)
+        done = _render_jobs(jobs, maker, *args, render_site_pages)
         return {d.slug: PetitionRecord(d.key, list(d.files)) for d in done}, pages
 
-    def _site_pages(self) -> dict[str, bytes]:
+    def _site_pages(self, old: Manifest | None) -> dict[str, bytes]:
+        """Plan the site-wide pages (into `site_inputs`) and render those whose inputs differ
+        from the manifest `old` or that it has no file for; every one when `old` is None."""
         from generator.render import Entry
 
-        prepared = self.loaded.prepared
-        entries = [
-            Entry(p, self.tallies[p.slug], prepared[p.slug].ask_html)
-            for p in self.loaded.content.petitions
+        ready, tallies, content = self.loaded.prepared, self.tallies, self.loaded.content
+        entries = [Entry(p, tallies[p.slug], ready[p.slug].ask_html) for p in content.petitions]
+        plan = self.renderer.plan_site(entries)
+        self.site_inputs = plan.inputs
+        if old is None:
+            return self.renderer.render_site(plan)
+        stale = [
+            rel
+            for rel, digest in plan.inputs.items()
+            if old.site_inputs.get(rel) != digest or rel not in old.site_files
         ]
-        return self.renderer.site_pages(entries)
+        return self.renderer.render_site(plan, stale)
 
     def _manifest(self, records: dict[str, PetitionRecord], site_files: dict[str, str]) -> Manifest:
-        return Manifest(self.renderer.fingerprint, self.site_digest, records, site_files)
+        inputs = {rel: self.site_inputs[rel] for rel in site_files if rel in self.site_inputs}
+        return Manifest(self.renderer.fingerprint, self.site_digest, records, site_files, inputs)
 
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def check_conflicts(records: dict[str, PetitionRecord], pages: dict[str, bytes]) -> None:
+def check_conflicts(records: dict[str, PetitionRecord], pages: Iterable[str]) -> None:
     """Raise OutputConflict naming both producers when two produce one output path."""
     owner: dict[str, str] = {}
     producers = [(f"petition {slug!r}", r.files) for slug, r in sorted(records.items())]

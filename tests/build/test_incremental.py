@@ -10,7 +10,7 @@ import pytest
 
 from generator.content import load_content
 from generator.model import Content, Milestone, Tally
-from generator.output import manifest_path
+from generator.output import MANIFEST_FORMAT, manifest_path
 from generator.render import Entry, Renderer
 from tests.build.conftest import Project, petition_text, snapshot
 
@@ -148,7 +148,9 @@ def test_failed_render_leaves_output_and_no_temporary_folders(project: Project) 
 
 def test_stale_manifest_means_a_full_build(project: Project) -> None:
     project.build()
-    manifest_path(project.out).write_text('{"format": 2, "stale": true}', encoding="utf-8")
+    manifest_path(project.out).write_text(
+        json.dumps({"format": MANIFEST_FORMAT, "stale": True}), "utf-8"
+    )
     report = project.build()
     assert (report.full, report.rendered) == (True, 3)
     assert "fix-the-footpath" in json.loads(manifest_path(project.out).read_text())["petitions"]
