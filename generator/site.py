@@ -38,7 +38,7 @@ from generator.output import (
 )
 from generator.renderpool import Job, PageMaker, default_workers, new_cache, new_renderer
 from generator.renderpool import render_jobs as _render_jobs
-from generator.sources import Loaded, load
+from generator.sources import Loaded, Prepared, load
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,12 @@ def sha256(text: str) -> str:
 
 def petition_key(petition: Petition, fingerprint: str, site_hash: str, tally_text: str) -> str:
     """The build key of a petition (`tally_text` from tally_digest): changes when its pages may."""
-    return sha256(f"{petition.source_hash}\0{fingerprint}\0{site_hash}\0{tally_text}")
+    return source_key(petition.source_hash, fingerprint, site_hash, tally_text)
+
+
+def source_key(source_hash: str, fingerprint: str, site_hash: str, tally_text: str) -> str:
+    """petition_key from the petition's source hash alone."""
+    return sha256(f"{source_hash}\0{fingerprint}\0{site_hash}\0{tally_text}")
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -111,21 +116,21 @@ def _build(options: BuildOptions) -> BuildReport:
     cache = new_cache(options.cache_dir)
     try:
         loaded = load(options.content_dir, options.cache_dir, workers, cache)
-        content = loaded.content
         keep = [options.content_dir, options.templates_dir, Path.cwd()]
         check_out_dir(out, keep + ([options.cache_dir] if options.cache_dir else []))
-        tallies = options.counts.tallies(content)
-        renderer = new_renderer(content.site, options.templates_dir, options.cache_dir)
-        site_hash = sha256(repr(content.site))
+        renderer = new_renderer(loaded.site, options.templates_dir, options.cache_dir)
+        site_hash = sha256(repr(loaded.site))
         fingerprint = renderer.fingerprint
-        prepared = loaded.prepared
+        tallies: dict[str, Tally] | None = None  # None: each petition's imported tally
+        if type(options.counts) is not ContentCounts:
+            tallies = options.counts.tallies(loaded.content)
+            texts = {s: r.digest(tallies[s]) for s, r in loaded.prepared.items()}
         keys: dict[str, str] = {}
         shown: list[str] = []  # site-wide pages show every petition but no body
-        for petition in content.petitions:  # one pass: it is per petition, on every build
-            ready = prepared[petition.slug]
-            text = ready.digest(tallies[petition.slug])
-            keys[petition.slug] = petition_key(ready.petition, fingerprint, site_hash, text)
-            shown.append(ready.listing + text)
+        for slug, source_hash, imported, listing in loaded.rows:  # per petition, every build
+            text = imported if tallies is None else texts[slug]
+            keys[slug] = source_key(source_hash, fingerprint, site_hash, text)
+            shown.append(listing + text)
         site_digest = sha256("\0".join([fingerprint, site_hash, *shown]))
         plan = _Plan(options, loaded, tallies, keys, renderer, site_digest, workers, cache)
         manifest = None if options.full else read_manifest(out)
@@ -137,7 +142,7 @@ def _build(options: BuildOptions) -> BuildReport:
         cache.close()
     return BuildReport(
         out,
-        len(content.petitions),
+        len(loaded.rows),
         rendered,
         written,
         deleted,
@@ -150,7 +155,7 @@ def _build(options: BuildOptions) -> BuildReport:
 class _Plan:
     options: BuildOptions
     loaded: Loaded
-    tallies: dict[str, Tally]
+    tallies: dict[str, Tally] | None  # None: each petition's imported tally
     keys: dict[str, str]
     renderer: Any
     site_digest: str
@@ -163,7 +168,7 @@ class _Plan:
         out = self.options.out_dir
         folder = sibling_dir(out, "tmp")
         try:
-            records, pages = self._render(list(self.loaded.content.petitions), folder, None)
+            records, pages = self._render(list(self.keys), folder, None)
             check_conflicts(records, pages)
             writer = TreeWriter(folder)
             for rel in sorted(pages):
@@ -182,9 +187,7 @@ class _Plan:
         out = self.options.out_dir
         self.site_inputs = dict(old.site_inputs)  # replaced if the site pages are planned
         todo = [
-            p
-            for p in self.loaded.content.petitions
-            if (r := old.petitions.get(p.slug)) is None or r.key != self.keys[p.slug]
+            s for s, key in self.keys.items() if (r := old.petitions.get(s)) is None or r.key != key
         ]
         if (
             not todo
@@ -222,12 +225,12 @@ class _Plan:
 
     def _render(
         self,
-        petitions: list[Petition],
+        slugs: list[str],
         folder: Path,
         site: Manifest | Literal[False] | None,
         flat: bool = False,
     ) -> tuple[dict[str, PetitionRecord], dict[str, bytes]]:
-        """Render petitions into `folder` (`flat`: staged) and meanwhile site pages: all of them
+        """Render these petitions into `folder` (`flat`: staged) and meanwhile site pages: all
         (`site` None), those not as in the manifest `site` says, or none (`site` False)."""
         opts = self.options
         pages: dict[str, bytes] = {}
@@ -237,13 +240,12 @@ class _Plan:
                 pages.update(self._site_pages(site))
 
         maker = PageMaker(self.renderer, self.cache, folder, flat)
-        ready = self.loaded.prepared
+        ready = self.loaded.get(slugs)
         jobs = [
-            Job(p, self.tallies[s], self.keys[s], ready[s].ask_html, ready[s].body_key)
-            for p in petitions
-            for s in (p.slug,)
+            Job(r.petition, self.tally(r), self.keys[s], r.ask_html, r.body_key)
+            for s, r in ready.items()
         ]
-        site_settings, workers = self.loaded.content.site, self.workers
+        site_settings, workers = self.loaded.site, self.workers
         args = (site_settings, opts.templates_dir, opts.cache_dir, folder, workers)
         done = _render_jobs(jobs, maker, *args, render_site_pages)
         return {d.slug: PetitionRecord(d.key, list(d.files)) for d in done}, pages
@@ -253,8 +255,8 @@ class _Plan:
         from the manifest `old` or that it has no file for; every one when `old` is None."""
         from generator.render import Entry
 
-        ready, tallies, content = self.loaded.prepared, self.tallies, self.loaded.content
-        entries = [Entry(p, tallies[p.slug], ready[p.slug].ask_html) for p in content.petitions]
+        ready = self.loaded.prepared
+        entries = [Entry(r.petition, self.tally(r), r.ask_html) for r in ready.values()]
         plan = self.renderer.plan_site(entries)
         self.site_inputs = plan.inputs
         if old is None:
@@ -265,6 +267,12 @@ class _Plan:
             if old.site_inputs.get(rel) != digest or rel not in old.site_files
         ]
         return self.renderer.render_site(plan, stale)
+
+    def tally(self, ready: Prepared) -> Tally:
+        """The tally the build shows for a petition."""
+        if self.tallies is None:
+            return ready.petition.imported
+        return self.tallies[ready.petition.slug]
 
     def _manifest(self, records: dict[str, PetitionRecord], site_files: dict[str, str]) -> Manifest:
         inputs = {rel: self.site_inputs[rel] for rel in site_files if rel in self.site_inputs}

@@ -1,37 +1,36 @@
 """Loading the content folder for a build: parsed once, then only files that changed.
 
-`load` gives what `generator.content.load_content` gives, plus each petition's ask as
-HTML, faster: it keeps the parsed petitions in the cache folder with each file's
-(size, mtime_ns) and reads again only files whose size or mtime changed, over a process
-pool when there are many. A freshly read petition's Markdown is rendered there and then
-(into the Markdown cache); the petition is then kept without its body, which the cache
-holds as HTML under `body_key`, so the build carries no body text around. Whenever a
-problem spans files (two files, one slug) or site.yaml does not load, `load_content`
-itself runs, so every error is reported exactly as there.
+`load` gives what `generator.content.load_content` gives, plus each petition's ask as HTML.
+The cache keeps a small index of plain tuples (each file's stat, slug, source hash, tally
+digest, listing hash) and, in shards, the parsed petitions, bodies dropped (the Markdown
+cache holds their HTML). Files whose size or mtime changed are read again (in a pool when
+many); other petitions are unpickled only when the build asks for them. Problems spanning
+files, or a broken site.yaml, go through `load_content` itself, so errors read as there.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import os
 import pickle
 import secrets
 import zlib
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.cache import MarkdownCache
-from generator.content import check_petition, check_site, load_content, petition_files
 from generator.counts import tally_digest
 from generator.errors import ContentError, ContentErrors
 from generator.model import Content, Petition, Site, Tally
 from generator.renderpool import MIN_PARALLEL, new_cache, parallel_map
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 SHARDS = 64  # a change rewrites one shard of the parsed content, not all of it
 Stat = tuple[int, int]  # size, mtime_ns
+Row = tuple[str, str, str, str]  # slug, source_hash, imported digest, listing hash
+Summary = tuple[Stat, Row]
 
 
 @dataclass(frozen=True)
@@ -44,33 +43,15 @@ class Prepared:
     imported_digest: str = ""  # tally_digest(petition.imported), worked out once
     listing: str = ""  # hash of what site-wide pages show of it: everything but the body
 
+    @property
+    def row(self) -> Row:
+        """What the cache index keeps of it: slug, source hash, imported digest, listing."""
+        p = self.petition
+        return p.slug, p.source_hash, self.imported_digest, self.listing
+
     def digest(self, tally: Tally) -> str:
         """tally_digest(tally), without the work when it is the imported tally."""
         return self.imported_digest if tally is self.petition.imported else tally_digest(tally)
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """A loaded content folder and each petition's prepared form, by slug."""
-
-    content: Content
-    prepared: dict[str, Prepared]
-
-
-@dataclass
-class _Parsed:
-    """The cache's record of a content folder as last loaded."""
-
-    format: int = CACHE_FORMAT
-    markup: str = ""
-    site_stat: Stat = (-1, -1)
-    site: Site | None = None
-    files: dict[str, tuple[Stat, Prepared]] = field(default_factory=dict)
-
-
-def _stat(path: Path) -> Stat:
-    st = os.stat(path)
-    return st.st_size, st.st_mtime_ns
 
 
 def _shard(name: str) -> int:
@@ -91,41 +72,36 @@ def _unpickle(path: Path) -> object:
         return None
 
 
-def _read_cache(folder: Path, markup: str) -> _Parsed:
-    """The record kept in `folder`: a head file and SHARDS files of petitions."""
-    head = _unpickle(folder / "head.pickle")
-    if not (isinstance(head, _Parsed) and head.format == CACHE_FORMAT and head.markup == markup):
-        return _Parsed(markup=markup)
-    for n in range(SHARDS):
-        shard = _unpickle(folder / f"{n:02d}.pickle")
-        if isinstance(shard, dict):
-            head.files.update(shard)
-    return head
+def _write_atomic(path: Path, data: object) -> None:
+    tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-def _write_cache(folder: Path, parsed: _Parsed, shards: set[int]) -> None:
-    """Write the head and the given shards, each atomically."""
-    folder.mkdir(parents=True, exist_ok=True)
-    parts: dict[int, dict[str, tuple[Stat, Prepared]]] = {n: {} for n in shards}
-    for name, record in parsed.files.items():
-        part = parts.get(_shard(name))
-        if part is not None:
-            part[name] = record
-    head = dataclasses.replace(parsed, files={})
-    for name, data in [*((f"{n:02d}", d) for n, d in parts.items()), ("head", head)]:
-        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
-        try:
-            with open(tmp, "wb") as f:
-                pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, folder / f"{name}.pickle")
-        finally:
-            tmp.unlink(missing_ok=True)
+def _scan(folder: Path) -> dict[str, Stat]:
+    """Petition file names (as `petition_files` picks them) with their stats, in name order."""
+    found: dict[str, Stat] = {}
+    try:
+        entries = os.scandir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    with entries:
+        for e in entries:
+            if e.name.lower().endswith(".md") and not e.name.startswith(".") and e.is_file():
+                found[e.name] = (e.stat().st_size, e.stat().st_mtime_ns)
+    return dict(sorted(found.items()))
 
 
 def prepare(
     path: Path, site: Site, cache: MarkdownCache
 ) -> tuple[Prepared | None, list[ContentError]]:
     """One file's petition with its Markdown rendered (body dropped if the cache keeps it)."""
+    from generator.content import check_petition
+
     petition, errors = check_petition(path, site)
     if petition is None:
         return None, errors
@@ -176,61 +152,145 @@ def prepare_all(
     return parallel_map(_prepare_chunk, work, workers, _start_loader, (cache_dir,))
 
 
+class _Store:
+    """The parsed petitions of one load: fresh ones in memory, the others in cache shards."""
+
+    def __init__(
+        self, folder: Path, where: Path | None, stats: dict[str, Stat], index: object
+    ) -> None:
+        self.folder, self.where, self.stats, self.index = folder, where, stats, index
+        self.fresh: dict[str, Prepared] = {}
+        self.reader: Callable[[list[Path]], dict[str, Prepared]] | None = None
+
+    def read_shard(self, n: int) -> dict[str, tuple[Stat, Prepared]]:
+        assert self.where is not None
+        shard = _unpickle(self.where / f"{n:02d}.pickle")
+        return shard if isinstance(shard, dict) else {}
+
+    def save(self, shards: Iterable[int], keep_old: bool) -> None:
+        """Write the given shards (merging what they held when `keep_old`), then the index."""
+        assert self.where is not None
+        self.where.mkdir(parents=True, exist_ok=True)
+        for n in sorted(shards):
+            old = self.read_shard(n) if keep_old else {}
+            part = {k: v for k, v in old.items() if k in self.stats and k not in self.fresh}
+            part.update((k, (self.stats[k], p)) for k, p in self.fresh.items() if _shard(k) == n)
+            _write_atomic(self.where / f"{n:02d}.pickle", part)
+        _write_atomic(self.where / "index.pickle", self.index)
+
+    def fetch(self, names: list[str]) -> dict[str, Prepared]:
+        """The prepared petitions of these files; any the shards lost are read again."""
+        found = {n: self.fresh[n] for n in names if n in self.fresh}
+        by_shard: dict[int, list[str]] = {}
+        for n in names:
+            if n not in found:
+                by_shard.setdefault(_shard(n), []).append(n)
+        lost: list[str] = []
+        for shard, wanted in by_shard.items():
+            records = self.read_shard(shard)
+            for n in wanted:
+                hit = records.get(n)
+                if hit is not None and hit[0] == self.stats[n]:
+                    found[n] = hit[1]
+                else:
+                    lost.append(n)
+        if lost:
+            assert self.reader is not None, "a store without its reader"
+            redone = self.reader([self.folder / n for n in lost])
+            self.fresh.update(redone)
+            found.update(redone)
+            if self.where is not None:
+                self.save({_shard(n) for n in lost}, keep_old=True)
+        return found
+
+
+class Loaded:
+    """A loaded content folder: the site, each petition's `rows` (slug, source hash, imported
+    digest, listing hash) in slug order, and each petition's prepared form, read on demand."""
+
+    def __init__(self, site: Site, rows: list[Row], names: dict[str, str], store: _Store) -> None:
+        self.site = site
+        self.rows = rows
+        self._names = names  # slug -> file name
+        self._store = store
+        self._prepared: dict[str, Prepared] = {}
+        self._content: Content | None = None
+
+    def get(self, slugs: Iterable[str]) -> dict[str, Prepared]:
+        """The prepared petitions of these slugs."""
+        slugs = list(slugs)
+        want = [self._names[s] for s in slugs if s not in self._prepared]
+        if want:
+            for prepared in self._store.fetch(want).values():
+                self._prepared[prepared.petition.slug] = prepared
+        return {s: self._prepared[s] for s in slugs}
+
+    @property
+    def prepared(self) -> dict[str, Prepared]:
+        """Every petition's prepared form, by slug."""
+        return self.get(r[0] for r in self.rows)
+
+    @property
+    def content(self) -> Content:
+        """The site and every petition, sorted by slug, as `load_content` gives them."""
+        if self._content is None:
+            ready = self.prepared
+            self._content = Content(self.site, tuple(ready[r[0]].petition for r in self.rows))
+        return self._content
+
+
 def load(content_dir: Path, cache_dir: Path | None, workers: int, cache: MarkdownCache) -> Loaded:
     """The content folder, petitions sorted by slug; raises ContentErrors with every problem.
 
-    With a `cache_dir`, files unchanged since the last load are not read again. `cache` is
-    this process's Markdown cache (workers open their own).
+    With a `cache_dir`, files unchanged since the last load are not read again, and their
+    parsed form is unpickled only when asked for. `cache` is this process's Markdown cache
+    (workers open their own).
     """
-    paths = petition_files(content_dir / "petitions")
-    if len({p.stem.lower() for p in paths}) != len(paths):
+    folder = content_dir / "petitions"
+    stats = _scan(folder)
+    if len({n.rsplit(".", 1)[0].lower() for n in stats}) != len(stats):
+        from generator.content import load_content
+
         load_content(content_dir)  # two files for one slug: raises, naming both
     site_path = content_dir / "site.yaml"
     where = cache_folder(cache_dir, content_dir) if cache_dir is not None else None
-    gc_was_on = gc.isenabled()
-    gc.disable()  # unpickling builds many objects that are never garbage: skip the scans
+    index = _unpickle(where / "index.pickle") if where is not None else None
     try:
-        parsed = _read_cache(where, cache.version) if where is not None else _Parsed()
-    finally:
-        if gc_was_on:
-            gc.enable()
-    try:
-        site_stat = _stat(site_path)
+        st = os.stat(site_path)
+        site_stat = (st.st_size, st.st_mtime_ns)
     except OSError:
         site_stat = (-1, -1)
-    rewrite_all = parsed.site is None or parsed.site_stat != site_stat
-    if rewrite_all:
+    head = (CACHE_FORMAT, cache.version, site_stat)
+    valid = isinstance(index, tuple) and len(index) == 5 and index[:3] == head
+    if valid:
+        site, known = index[3], index[4]
+    else:
+        from generator.content import check_site, load_content
+
         site, _ = check_site(site_path)
         if site is None:
             load_content(content_dir)  # raises with every problem in every file
-        parsed = _Parsed(markup=cache.version, site_stat=site_stat, site=site)
-    site = parsed.site
-    assert site is not None
-    stats = [_stat(p) for p in paths]
-    known = parsed.files
-    stale = [
-        p
-        for p, st in zip(paths, stats, strict=True)
-        if (hit := known.get(p.name)) is None or hit[0] != st
-    ]
-    errors: list[ContentError] = []
-    fresh: dict[str, Prepared] = {}
-    for path, (prepared, problems) in zip(
-        stale, prepare_all(stale, site, cache_dir, workers, cache), strict=True
-    ):
-        errors += problems
-        if prepared is not None:
-            fresh[path.name] = prepared
-    if errors:
-        raise ContentErrors(errors)
-    names = {p.name for p in paths}
-    touched = {_shard(n) for n in fresh} | {_shard(n) for n in known if n not in names}
-    parsed.files = {
-        p.name: (st, fresh[p.name] if p.name in fresh else known[p.name][1])
-        for p, st in zip(paths, stats, strict=True)
+        known = {}
+    assert isinstance(site, Site) and isinstance(known, dict)
+
+    def reader(paths: list[Path]) -> dict[str, Prepared]:
+        """Each file's prepared petition by name; raises ContentErrors with every problem."""
+        done = prepare_all(paths, site, cache_dir, workers, cache)
+        if errors := [e for _, problems in done for e in problems]:
+            raise ContentErrors(errors)
+        return {path.name: p for path, (p, _) in zip(paths, done, strict=True) if p}
+
+    stale = [n for n, st in stats.items() if (k := known.get(n)) is None or k[0] != st]
+    fresh = reader([folder / n for n in stale])
+    summaries: dict[str, Summary] = {
+        n: (st, fresh[n].row if n in fresh else known[n][1]) for n, st in stats.items()
     }
-    if where is not None and (rewrite_all or touched):
-        _write_cache(where, parsed, set(range(SHARDS)) if rewrite_all else touched)
-    prepared = sorted((rec[1] for rec in parsed.files.values()), key=lambda r: r.petition.slug)
-    content = Content(site, tuple(r.petition for r in prepared))
-    return Loaded(content, {r.petition.slug: r for r in prepared})
+    store = _Store(folder, where, stats, (*head, site, summaries))
+    store.fresh, store.reader = fresh, reader
+    removed = known.keys() - stats.keys()
+    if where is not None and (not valid or fresh or removed):
+        shards = range(SHARDS) if not valid else {_shard(n) for n in [*fresh, *removed]}
+        store.save(shards, keep_old=valid)
+    rows = sorted((s[1] for s in summaries.values()), key=lambda r: r[0])
+    names = {s[1][0]: n for n, s in summaries.items()}
+    return Loaded(site, rows, names, store)

@@ -15,7 +15,7 @@ from generator.output import (
     written_elsewhere,
 )
 from generator.site import check_conflicts
-from tests.build.conftest import Project
+from tests.build.conftest import Project, petition_text, snapshot
 
 
 class Counting:
@@ -110,3 +110,21 @@ def test_forgotten_files_are_written_again(project: Project) -> None:
     assert "written by" not in page.read_text("utf-8")
     assert "written by" not in (project.out / "index.html").read_text("utf-8")
     assert manifest_path(project.out).is_file()
+
+
+def test_lost_parsed_petitions_are_read_again_from_the_sources(
+    project: Project, tmp_path: Path
+) -> None:
+    project.build()
+    for path in (project.cache / "content").rglob("[0-9]*.pickle"):
+        path.unlink()  # the index stays: it still says every file is known
+    project.write("save-the-pool", petition_text("Save the public pool", status="closed"))
+    report = project.build()
+    assert report.rendered == 1
+    project.build(out=tmp_path / "full", full=True)
+    assert snapshot_bytes(project.out) == snapshot_bytes(tmp_path / "full")
+
+
+def snapshot_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder: relative path -> bytes."""
+    return {rel: data for rel, (_, data) in snapshot(folder).items()}
