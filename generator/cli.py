@@ -14,7 +14,10 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from generator.errors import ContentErrors
 
 DEFAULT_STORE = "sqlite:///.data/signatures.db"
 STORE_ENV = "PETITION_STORE"
@@ -106,8 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(_resolve(args.run)(args))
 
 
-def build_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of `build`."""
+def content_arguments(parser: argparse.ArgumentParser) -> None:
+    """The --content and --templates options of every command that reads them."""
     parser.add_argument(
         "--content",
         type=Path,
@@ -122,6 +125,10 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="templates folder (default: templates)",
     )
+
+
+def output_arguments(parser: argparse.ArgumentParser) -> None:
+    """The --out and --cache options of the commands that build the site."""
     parser.add_argument(
         "--out",
         type=Path,
@@ -136,6 +143,12 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="cache of rendered Markdown and parsed content (default: .cache)",
     )
+
+
+def build_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `build`."""
+    content_arguments(parser)
+    output_arguments(parser)
     parser.add_argument(
         "--full", action="store_true", help="ignore the manifest and render every petition"
     )
@@ -175,13 +188,7 @@ def run_build(args: argparse.Namespace) -> int:
         )
         report = build(options)
     except ContentErrors as exc:
-        for error in exc.errors:
-            print(error, file=sys.stderr)
-        files = len({e.path for e in exc.errors})
-        print(
-            f"{_plural(len(exc.errors), 'error')} in {_plural(files, 'file')}; nothing was written",
-            file=sys.stderr,
-        )
+        print_content_errors(exc, "nothing was written")
         return 1
     except (PetitionSiteError, OSError) as exc:
         print(f"error: {exc}; the output was left as it was", file=sys.stderr)
@@ -220,6 +227,17 @@ def run_init_store(args: argparse.Namespace) -> int:
         return 1
     print(f"store ready: {args.store}")
     return 0
+
+
+def print_content_errors(errors: ContentErrors, outcome: str) -> None:
+    """Print every content error compiler-style to stderr, then how many and what followed."""
+    for error in errors.errors:
+        print(error, file=sys.stderr)
+    files = len({e.path for e in errors.errors})
+    print(
+        f"{_plural(len(errors.errors), 'error')} in {_plural(files, 'file')}; {outcome}",
+        file=sys.stderr,
+    )
 
 
 def _plural(n: int, word: str) -> str:

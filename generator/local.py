@@ -19,7 +19,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from generator.cli import STORE_ENV, store_arguments
+from generator.cli import (
+    STORE_ENV,
+    content_arguments,
+    output_arguments,
+    print_content_errors,
+    store_arguments,
+)
 from generator.errors import ContentErrors, PetitionSiteError
 
 log = logging.getLogger(__name__)
@@ -38,10 +44,8 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)"
     )
     store_arguments(parser)
-    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR")
-    parser.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR")
-    parser.add_argument("--out", type=Path, default=Path("_site"), metavar="DIR")
-    parser.add_argument("--cache", type=Path, default=Path(".cache"), metavar="DIR")
+    content_arguments(parser)
+    output_arguments(parser)
     parser.add_argument("--no-watch", action="store_true", help="do not rebuild on changes")
 
 
@@ -128,11 +132,7 @@ class LocalSite:
                 )
                 content = load_content(a.content)
             except ContentErrors as exc:
-                for error in exc.errors:
-                    print(error, file=sys.stderr)
-                print(
-                    "the site was left as it was; fix the content and save again", file=sys.stderr
-                )
+                print_content_errors(exc, "the site was left as it was; fix it and save again")
                 return False
             print(report.summary(), flush=True)
             old = self.writeback

@@ -181,9 +181,9 @@ def run_package(args: argparse.Namespace) -> int:
             region=args.region,
         )
     except ContentErrors as exc:
-        for error in exc.errors:
-            print(error, file=sys.stderr)
-        print(f"{len(exc.errors)} content error(s); nothing was packaged", file=sys.stderr)
+        from generator.cli import print_content_errors
+
+        print_content_errors(exc, "nothing was packaged")
         return 1
     except PetitionSiteError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from generator.cli import print_content_errors
 from generator.errors import ConfigError, ContentErrors, PetitionSiteError
 from generator.reconcile import (
+    CONTENT_HINT,
     known_slugs,
     load_optional_content,
     open_existing_store,
-    print_content_errors,
     store_and_content_arguments,
 )
 from generator.store.base import Signature, Store
@@ -121,7 +122,7 @@ def run_export(args: argparse.Namespace) -> int:
         finally:
             store.close()
     except ContentErrors as exc:
-        print_content_errors(exc)
+        print_content_errors(exc, CONTENT_HINT)
         return 1
     except (PetitionSiteError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -181,7 +182,7 @@ def run_forget(args: argparse.Namespace) -> int:
         finally:
             store.close()
     except ContentErrors as exc:
-        print_content_errors(exc)
+        print_content_errors(exc, CONTENT_HINT)
         return 1
     except PetitionSiteError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.cli import store_arguments
+from generator.cli import print_content_errors, store_arguments
 from generator.errors import ConfigError, ContentErrors, PetitionSiteError, StoreError
 from generator.model import Content
 from generator.store.base import Store
+
+CONTENT_HINT = "fix the content (or pass --content) and run again"
 
 log = logging.getLogger(__name__)
 
@@ -137,13 +139,6 @@ def load_optional_content(folder: Path) -> Content | None:
     return load_content(folder)
 
 
-def print_content_errors(errors: ContentErrors) -> None:
-    """Print every content error, compiler style, to stderr."""
-    for error in errors.errors:
-        print(error, file=sys.stderr)
-    print("fix the content (or pass --content) and run again", file=sys.stderr)
-
-
 def reconcile_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `reconcile`."""
     store_and_content_arguments(parser)
@@ -164,7 +159,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
         finally:
             store.close()
     except ContentErrors as exc:
-        print_content_errors(exc)
+        print_content_errors(exc, CONTENT_HINT)
         return 1
     except PetitionSiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
