@@ -10,26 +10,17 @@ from __future__ import annotations
 import heapq
 import time
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime
 from itertools import pairwise
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-if TYPE_CHECKING:
-    from generator.render import Entry
+from generator.listing import Listing
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the "updated" of a site with no petitions
 STATUS_ORDER = {"open": 0, "won": 1, "closed": 2}  # the index lists open petitions first
 PAGE_WINDOW = 2  # pages linked either side of the current one, besides the first and last
 FEED_LIMIT = 50  # the feed carries the most recently updated petitions, as readers expect
-
-
-class Dated(NamedTuple):
-    """A petition's entry with the time it last changed in public (see entry_updated)."""
-
-    entry: Entry
-    updated: datetime
 
 
 @dataclass(frozen=True)
@@ -50,38 +41,16 @@ class SitemapUrl(NamedTuple):
     lastmod: str
 
 
-def aware(moment: datetime, zone: tzinfo) -> datetime:
-    """The moment with a time zone: a naive time is read as the site's local time."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+def rfc3339(moment: datetime | float) -> str:
+    """The moment (or POSIX time) in UTC as Atom and sitemaps write it, e.g.
+    2017-04-20T06:05:41Z."""
+    seconds = moment if isinstance(moment, float | int) else moment.timestamp()
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
-def rfc3339(moment: datetime) -> str:
-    """The moment in UTC as Atom and sitemaps write it, e.g. 2017-04-20T06:05:41Z."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment.timestamp()))
-
-
-def entry_updated(entry: Entry, zone: tzinfo) -> datetime:
-    """When a petition last changed in public: its newest milestone, else its creation."""
-    created = entry.petition.created  # aware() and max(), inlined: it runs for every petition
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=zone)
-    milestones = entry.tally.milestones  # oldest first (Tally's promise; combine keeps it)
-    if not milestones:
-        return created
-    last = milestones[-1].reached_at
-    if last.tzinfo is None:
-        last = last.replace(tzinfo=zone)
-    return last if last > created else created
-
-
-def dated(entries: Iterable[Entry], zone: tzinfo) -> list[Dated]:
-    """Each entry with its update time, worked out once for every page that shows it."""
-    return [Dated(e, entry_updated(e, zone)) for e in entries]
-
-
-def newest(items: Iterable[Dated]) -> datetime:
-    """The newest update among the dated entries, or the epoch when there are none."""
-    return max((d.updated for d in items), default=EPOCH)
+def newest(items: Iterable[Listing]) -> float:
+    """The newest update time among the listings, or 0 (the epoch) when there are none."""
+    return max((item.updated for item in items), default=0.0)
 
 
 def petition_url(base_url: str, slug: str) -> str:
@@ -89,78 +58,64 @@ def petition_url(base_url: str, slug: str) -> str:
     return f"{base_url}/petitions/{slug}/"
 
 
-def feed_items(
-    items: Iterable[Dated], base_url: str, zone: tzinfo, limit: int = FEED_LIMIT
-) -> list[FeedItem]:
-    """The feed's entries: the `limit` most recently updated petitions, newest first (then
-    by slug)."""
-    items = list(items)
-    times = heapq.nlargest(limit, (d.updated for d in items))
+def feed_entries(items: Sequence[Listing], limit: int = FEED_LIMIT) -> list[Listing]:
+    """The feed's petitions: the `limit` most recently updated, newest first (then by slug)."""
+    times = heapq.nlargest(limit, [item.updated for item in items])
     # Everything as new as the limit-th newest, ties included, then the exact order.
-    candidates = [d for d in items if d.updated >= times[-1]] if times else []
-    candidates.sort(key=lambda d: (-d.updated.timestamp(), d.entry.petition.slug))
-    chosen = candidates[:limit]
+    candidates = [item for item in items if item.updated >= times[-1]] if times else []
+    candidates.sort(key=lambda item: (-item.updated, item.slug))
+    return candidates[:limit]
+
+
+def feed_items(chosen: Iterable[Listing], base_url: str, asks: Mapping[str, str]) -> list[FeedItem]:
+    """The feed's Atom entries for the chosen petitions; `asks` maps each slug to its ask's
+    sanitised HTML."""
     return [
         FeedItem(
-            url=petition_url(base_url, d.entry.petition.slug),
-            title=d.entry.petition.title,
-            published=rfc3339(aware(d.entry.petition.created, zone)),
-            updated=rfc3339(d.updated),
-            summary=d.entry.ask_html,
+            url=petition_url(base_url, item.slug),
+            title=item.title,
+            published=rfc3339(item.created),
+            updated=rfc3339(item.updated),
+            summary=asks[item.slug],
         )
-        for d in chosen
+        for item in chosen
     ]
 
 
 def sitemap_urls(
-    pages: Sequence[tuple[str, Sequence[Dated]]], items: Iterable[Dated], base_url: str
+    pages: Sequence[tuple[str, Sequence[Listing]]], items: Iterable[Listing], base_url: str
 ) -> list[SitemapUrl]:
-    """Every index page (root-relative URL and the entries it lists) and every petition page."""
+    """Every index page (root-relative URL and the petitions it lists) and every petition page."""
     urls = [SitemapUrl(base_url + path, rfc3339(newest(listed))) for path, listed in pages]
-    by_slug = sorted(items, key=lambda d: d.entry.petition.slug)
-    urls += [
-        SitemapUrl(petition_url(base_url, d.entry.petition.slug), rfc3339(d.updated))
-        for d in by_slug
-    ]
+    by_slug = sorted(items, key=lambda item: item.slug)
+    urls += [SitemapUrl(petition_url(base_url, i.slug), rfc3339(i.updated)) for i in by_slug]
     return urls
 
 
-def sitemap_inputs(pages: Sequence[Sequence[Dated]], items: Sequence[Dated]) -> bytes:
-    """Bytes that change whenever what sitemap_urls gives for these index pages (the entries
+def sitemap_inputs(pages: Sequence[Sequence[Listing]], items: Sequence[Listing]) -> bytes:
+    """Bytes that change whenever what sitemap_urls gives for these index pages (the petitions
     each lists) and petitions does (pass the petitions in an order that does not follow the
     index, e.g. the content's, so that a petition moving on the index leaves them as they are)."""
-    times = array("d", [newest(listed).timestamp() for listed in pages])
-    times.extend([d.updated.timestamp() for d in items])
-    slugs = "\0".join([d.entry.petition.slug for d in items])
+    times = array("d", [newest(listed) for listed in pages])
+    times.extend([item.updated for item in items])
+    slugs = "\0".join([item.slug for item in items])
     return b"%d\0%s\0%s" % (len(pages), times.tobytes(), slugs.encode())
 
 
-def index_key(entry: Entry) -> tuple[int, int, str, str]:
+def index_key(item: Listing) -> tuple[int, int, str, str]:
     """Where a petition goes on the index: open first, then won, then closed; within each by
     count descending, then title, then slug."""
     return (
-        STATUS_ORDER.get(entry.petition.status, len(STATUS_ORDER)),
-        -entry.tally.count,
-        entry.petition.title.casefold(),
-        entry.petition.slug,
+        STATUS_ORDER.get(item.status, len(STATUS_ORDER)),
+        -item.count,
+        item.title.casefold(),
+        item.slug,
     )
 
 
-def index_order(entries: list[Entry]) -> list[Entry]:
-    """The entries in index order (see index_key)."""
-    return sorted(entries, key=index_key)
-
-
-def in_index_order(items: Sequence[Dated]) -> list[Dated]:
-    """The dated entries in index order (see index_key, inlined: it runs for every petition)."""
-    other = len(STATUS_ORDER)
-    keys = [
-        (STATUS_ORDER.get(p.status, other), -d.entry.tally.count, p.title.casefold(), p.slug)
-        for d in items
-        for p in (d.entry.petition,)
-    ]
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    return [items[i] for i in order]
+def in_index_order(items: Iterable[Listing]) -> list[Listing]:
+    """The listings in index order (see index_key)."""
+    return sorted(items, key=index_key)
 
 
 def page_path(page: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from generator import feeds
 from generator.errors import ConfigError
 from generator.feeds import index_rel, page_links, page_path
+from generator.listing import Listing, aware, entry_listing
 from generator.markup import MARKUP_VERSION, plain_text
 from generator.milestones import next_goal, progress, timeline
 from generator.model import Petition, Site, Tally
@@ -29,8 +30,11 @@ from generator.tiles import map_view, osm_url
 STATUS_LABELS = {"open": "Open", "won": "Won", "closed": "Closed"}
 DESCRIPTION_LIMIT = 160
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+Asks = Callable[[list[str]], Mapping[str, str]]  # slugs -> each one's ask as sanitised HTML
 # The code that shapes pages is part of the fingerprint as much as the templates are.
-_CODE = tuple(Path(__file__).with_name(name) for name in ("render.py", "feeds.py", "tiles.py"))
+_CODE = tuple(
+    Path(__file__).with_name(name) for name in ("render.py", "feeds.py", "listing.py", "tiles.py")
+)
 
 
 @dataclass(frozen=True)
@@ -49,10 +53,11 @@ class SitePlan:
 
     inputs: dict[str, str]
     index: dict[str, int]  # index page path -> page number
-    chunks: list[list[feeds.Dated]]  # the entries each index page lists, in index order
-    ordered: list[feeds.Dated]  # every entry in index order
-    feed: list[feeds.FeedItem]
+    chunks: list[list[Listing]]  # the petitions each index page lists, in index order
+    ordered: list[Listing]  # every petition in index order
+    feed: list[Listing]  # the feed's petitions, newest first
     updated: str  # the feed's <updated>
+    asks: Asks  # the feed's summaries, asked for only when the feed is rendered
 
 
 class ListItem(NamedTuple):
@@ -136,7 +141,7 @@ class Renderer:
         return h.hexdigest()
 
     def _local(self, moment: datetime) -> datetime:
-        return feeds.aware(moment, self._zone).astimezone(self._zone)
+        return aware(moment, self._zone).astimezone(self._zone)
 
     def _stamp(self, moment: datetime) -> str:
         return self._local(moment).strftime(TIME_FORMAT)
@@ -197,29 +202,31 @@ class Renderer:
 
     def plan_site(self, entries: list[Entry]) -> SitePlan:
         """Every site-wide output path with a digest of what it shows, rendering nothing."""
-        dated = feeds.dated(entries, self._zone)
-        ordered = feeds.in_index_order(dated)
+        asks = {e.petition.slug: e.ask_html for e in entries}
+        listings = [entry_listing(e, self._zone) for e in entries]
+        return self.plan_listings(listings, lambda slugs: {s: asks[s] for s in slugs})
+
+    def plan_listings(self, listings: Sequence[Listing], asks: Asks) -> SitePlan:
+        """plan_site from each petition's listing; `asks(slugs)` gives those petitions' asks
+        as sanitised HTML, called only to render the feed."""
+        ordered = feeds.in_index_order(listings)
         per_page = max(1, self.site.per_page)
         pages = max(1, math.ceil(len(ordered) / per_page))
         chunks = [ordered[i * per_page : (i + 1) * per_page] for i in range(pages)]
         index = {index_rel(n): n for n in range(1, pages + 1)}
-        shown = [  # what an index page shows of each (a ListItem is made of these alone)
-            (p.slug, p.title, p.target, p.status, e.tally.count)
-            for d in ordered
-            for e in (d.entry,)
-            for p in (e.petition,)
-        ]
-        inputs = {
-            rel: self._digest("index", n, pages, shown[(n - 1) * per_page : n * per_page])
+        inputs = {  # what an index page shows of each: slug, title, target, status, count
+            rel: self._digest("index", n, pages, [item[:5] for item in chunks[n - 1]])
             for rel, n in index.items()
         }
-        updated = feeds.rfc3339(feeds.newest(ordered))
-        items = feeds.feed_items(ordered, self.site.base_url, self._zone)
-        inputs["feed.xml"] = self._digest("feed", updated, items)
-        inputs["sitemap.xml"] = self._digest("sitemap", feeds.sitemap_inputs(chunks, dated))
+        updated = feeds.rfc3339(feeds.newest(listings))
+        chosen = feeds.feed_entries(listings)
+        shown = [(i.slug, i.title, i.created, i.updated, i.shown) for i in chosen]
+        inputs["feed.xml"] = self._digest("feed", updated, shown)
+        inputs["sitemap.xml"] = self._digest("sitemap", feeds.sitemap_inputs(chunks, listings))
         for rel in ("robots.txt", "404.html", *(path for path, _ in self._assets.values())):
             inputs[rel] = self._digest(rel)  # these show nothing but the fingerprint covers
-        return SitePlan(dict(sorted(inputs.items())), index, chunks, ordered, items, updated)
+        plan = dict(sorted(inputs.items()))
+        return SitePlan(plan, index, chunks, ordered, chosen, updated, asks)
 
     def _digest(self, *shown: object) -> str:
         """sha256 of the fingerprint and `shown` (bytes as they are, anything else as repr)."""
@@ -237,7 +244,7 @@ class Renderer:
         fixed = {
             "feed.xml": lambda: self._render(
                 "feed.xml", home_url=home, feed_url=base + "/feed.xml", updated=plan.updated,
-                items=plan.feed,
+                items=feeds.feed_items(plan.feed, base, plan.asks([i.slug for i in plan.feed])),
             ),
             "sitemap.xml": lambda: self._render("sitemap.xml", urls=feeds.sitemap_urls(
                 [(page_urls[n], c) for n, c in enumerate(plan.chunks, start=1)], plan.ordered, base
@@ -259,7 +266,7 @@ class Renderer:
             "index.html",
             page=n,
             pages=pages,
-            items=[self._list_item(d.entry) for d in plan.chunks[n - 1]],
+            items=[_list_item(item) for item in plan.chunks[n - 1]],
             links=page_links(n, pages),
             page_urls=page_urls,
             prev_url=page_urls.get(n - 1, ""),
@@ -268,16 +275,16 @@ class Renderer:
             description=self.site.description or f"Petitions from {self.site.organisation}",
         )
 
-    def _list_item(self, entry: Entry) -> ListItem:
-        p = entry.petition
-        return ListItem(
-            url=f"/petitions/{p.slug}/",
-            title=p.title,
-            target=p.target,
-            status=p.status,
-            status_label=STATUS_LABELS.get(p.status, p.status.title()),
-            count=entry.tally.count,
-        )
+
+def _list_item(item: Listing) -> ListItem:
+    return ListItem(
+        url=f"/petitions/{item.slug}/",
+        title=item.title,
+        target=item.target,
+        status=item.status,
+        status_label=STATUS_LABELS.get(item.status, item.status.title()),
+        count=item.count,
+    )
 
 
 def _link_label(url: str) -> str:

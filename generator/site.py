@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from generator.cache import MarkdownCache
 from generator.counts import ContentCounts, CountSource
+from generator.listing import listings
 from generator.model import Petition, Tally
 from generator.output import (
     Manifest,
@@ -127,7 +128,7 @@ def _build(options: BuildOptions) -> BuildReport:
             texts = {s: r.digest(tallies[s]) for s, r in loaded.prepared.items()}
         keys: dict[str, str] = {}
         shown: list[str] = []  # site-wide pages show every petition but no body
-        for slug, source_hash, imported, listing in loaded.rows:  # per petition, every build
+        for slug, *_, listing, source_hash, imported in loaded.rows:  # per petition, every build
             text = imported if tallies is None else texts[slug]
             keys[slug] = source_key(source_hash, fingerprint, site_hash, text)
             shown.append(listing + text)
@@ -253,11 +254,9 @@ class _Plan:
     def _site_pages(self, old: Manifest | None) -> dict[str, bytes]:
         """Plan the site-wide pages (into `site_inputs`) and render those whose inputs differ
         from the manifest `old` or that it has no file for; every one when `old` is None."""
-        from generator.render import Entry
-
-        ready = self.loaded.prepared
-        entries = [Entry(r.petition, self.tally(r), r.ask_html) for r in ready.values()]
-        plan = self.renderer.plan_site(entries)
+        plan = self.renderer.plan_listings(
+            listings(self.loaded.rows, self.tallies, self.loaded.site.time_zone), self._asks
+        )
         self.site_inputs = plan.inputs
         if old is None:
             return self.renderer.render_site(plan)
@@ -267,6 +266,10 @@ class _Plan:
             if old.site_inputs.get(rel) != digest or rel not in old.site_files
         ]
         return self.renderer.render_site(plan, stale)
+
+    def _asks(self, slugs: list[str]) -> dict[str, str]:
+        """These petitions' asks as sanitised HTML."""
+        return {slug: ready.ask_html for slug, ready in self.loaded.get(slugs).items()}
 
     def tally(self, ready: Prepared) -> Tally:
         """The tally the build shows for a petition."""

@@ -1,11 +1,12 @@
 """Loading the content folder for a build: parsed once, then only files that changed.
 
 `load` gives what `generator.content.load_content` gives, plus each petition's ask as HTML.
-The cache keeps a small index of plain tuples (each file's stat, slug, source hash, tally
-digest, listing hash) and, in shards, the parsed petitions, bodies dropped (the Markdown
-cache holds their HTML). Files whose size or mtime changed are read again (in a pool when
-many); other petitions are unpickled only when the build asks for them. Problems spanning
-files, or a broken site.yaml, go through `load_content` itself, so errors read as there.
+The cache keeps a small index of plain tuples (each file's stat, what the site-wide pages
+show of it, source hash, tally digest) and, in shards, the parsed petitions, bodies dropped
+(the Markdown cache holds their HTML). Files whose size or mtime changed are read again (in
+a pool when many); other petitions are unpickled only when the build asks for them.
+Problems spanning files, or a broken site.yaml, go through `load_content` itself, so errors
+read as there.
 """
 
 from __future__ import annotations
@@ -23,13 +24,16 @@ from pathlib import Path
 from generator.cache import MarkdownCache
 from generator.counts import tally_digest
 from generator.errors import ContentError, ContentErrors
+from generator.listing import Listing, imported_listing, listing_digest
 from generator.model import Content, Petition, Site, Tally
 from generator.renderpool import MIN_PARALLEL, new_cache, parallel_map
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 7
 SHARDS = 64  # a change rewrites one shard of the parsed content, not all of it
 Stat = tuple[int, int]  # size, mtime_ns
-Row = tuple[str, str, str, str]  # slug, source_hash, imported digest, listing hash
+# the fields of its Listing with the imported tally (generator.listing), that Listing's
+# digest (listing_digest), source hash, imported digest
+Row = tuple[str, str, str, str, int, float, float, str, str, str, str]
 Summary = tuple[Stat, Row]
 
 
@@ -41,13 +45,14 @@ class Prepared:
     ask_html: str
     body_key: str = ""  # Markdown cache key of the body's HTML; "" when the body is kept
     imported_digest: str = ""  # tally_digest(petition.imported), worked out once
-    listing: str = ""  # hash of what site-wide pages show of it: everything but the body
+    listed: Listing | None = None  # what the site-wide pages show of it, imported tally
 
     @property
     def row(self) -> Row:
-        """What the cache index keeps of it: slug, source hash, imported digest, listing."""
-        p = self.petition
-        return p.slug, p.source_hash, self.imported_digest, self.listing
+        """What the cache index keeps of it (see Row)."""
+        assert self.listed is not None, "prepared without its listing"
+        listed = self.listed
+        return (*listed, listing_digest(listed), self.petition.source_hash, self.imported_digest)
 
     def digest(self, tally: Tally) -> str:
         """tally_digest(tally), without the work when it is the imported tally."""
@@ -92,7 +97,8 @@ def _scan(folder: Path) -> dict[str, Stat]:
     with entries:
         for e in entries:
             if e.name.lower().endswith(".md") and not e.name.startswith(".") and e.is_file():
-                found[e.name] = (e.stat().st_size, e.stat().st_mtime_ns)
+                st = e.stat()
+                found[e.name] = (st.st_size, st.st_mtime_ns)
     return dict(sorted(found.items()))
 
 
@@ -107,19 +113,13 @@ def prepare(
         return None, errors
     ask_html = cache.render(petition.ask)
     imported = tally_digest(petition.imported)
-    listing = listing_hash(petition, ask_html)
+    listed = imported_listing(petition, ask_html, site)
     if cache.root is None:
-        return Prepared(petition, ask_html, "", imported, listing), []
+        return Prepared(petition, ask_html, "", imported, listed), []
     cache.render(petition.body)
     body_key = cache.key(petition.body)
     stripped = dataclasses.replace(petition, body="")
-    return Prepared(stripped, ask_html, body_key, imported, listing), []
-
-
-def listing_hash(petition: Petition, ask_html: str) -> str:
-    """A hash of a petition as index pages, feed and sitemap see it: all but body and source."""
-    shown = dataclasses.replace(petition, body="", source_hash="", path="")
-    return hashlib.sha256(f"{shown!r}\0{ask_html}".encode()).hexdigest()
+    return Prepared(stripped, ask_html, body_key, imported, listed), []
 
 
 _worker_cache: MarkdownCache | None = None  # a loader worker process's own
@@ -205,8 +205,8 @@ class _Store:
 
 
 class Loaded:
-    """A loaded content folder: the site, each petition's `rows` (slug, source hash, imported
-    digest, listing hash) in slug order, and each petition's prepared form, read on demand."""
+    """A loaded content folder: the site, each petition's `rows` (see Row) in slug order, and
+    each petition's prepared form, read on demand."""
 
     def __init__(self, site: Site, rows: list[Row], names: dict[str, str], store: _Store) -> None:
         self.site = site

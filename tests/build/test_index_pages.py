@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import sources
 from generator.model import Content, Tally
 from generator.output import manifest_path
 from generator.render import Renderer
@@ -125,6 +126,28 @@ def test_count_that_keeps_the_order_rewrites_one_index_page(many: Project) -> No
     many.write("p-05", petition_text("Petition 05", count=951))
     many.build()
     assert rewritten(before, many.out) == pages_of("p-05") | {"page/3/index.html"}
+
+
+def test_count_change_plans_the_site_without_reading_other_petitions(
+    many: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The index, feed and sitemap are planned from the content index: no other parsed
+    # petition is unpickled when one petition's count changes (and the feed stays as it was).
+    shards: list[int] = []
+    read_shard = sources._Store.read_shard
+
+    def spy(self: sources._Store, n: int) -> object:
+        shards.append(n)
+        return read_shard(self, n)
+
+    monkeypatch.setattr(sources._Store, "read_shard", spy)
+    before = aged(many.out)
+    many.write("p-05", petition_text("Petition 05", count=951))
+    many.build()
+    saved = len(shards)  # the shard of p-05, read to be rewritten
+    assert rewritten(before, many.out) == pages_of("p-05") | {"page/3/index.html"}
+    assert saved <= 1
+    assert_same_as_full_build(many, tmp_path, "full")
 
 
 def test_incremental_builds_match_full_builds(many: Project, tmp_path: Path) -> None:
