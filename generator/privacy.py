@@ -18,12 +18,14 @@ from zoneinfo import ZoneInfo
 
 from generator.cli import print_content_errors
 from generator.errors import ConfigError, ContentErrors, PetitionSiteError
+from generator.model import Content
 from generator.reconcile import (
     CONTENT_HINT,
     known_slugs,
     load_optional_content,
     open_existing_store,
     store_and_content_arguments,
+    with_store,
 )
 from generator.store.base import Signature, Store
 
@@ -172,21 +174,18 @@ def run_forget(args: argparse.Namespace) -> int:
     if not emails:
         print("error: no email given", file=sys.stderr)
         return 2
-    try:
+
+    def forget_everywhere(
+        content: Content | None, store: Store
+    ) -> tuple[list[str], list[list[str]]]:
         secret = signing_secret()
-        content = load_optional_content(args.content)
-        store = open_existing_store(args.store)
-        try:
-            slugs = known_slugs(store, content)
-            removed = [store.forget(email_key(secret, email), slugs) for email in emails]
-        finally:
-            store.close()
-    except ContentErrors as exc:
-        print_content_errors(exc, CONTENT_HINT)
+        slugs = known_slugs(store, content)
+        return slugs, [store.forget(email_key(secret, email), slugs) for email in emails]
+
+    done = with_store(args, forget_everywhere)
+    if done is None:
         return 1
-    except PetitionSiteError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    slugs, removed = done
     signatures = sum(len(r) for r in removed)
     petitions = len({slug for r in removed for slug in r})
     found = sum(1 for r in removed if r)

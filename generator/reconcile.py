@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.cli import print_content_errors, store_arguments
 from generator.errors import ConfigError, ContentErrors, PetitionSiteError, StoreError
@@ -22,6 +22,7 @@ from generator.model import Content
 from generator.store.base import Store
 
 CONTENT_HINT = "fix the content (or pass --content) and run again"
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,25 @@ def load_optional_content(folder: Path) -> Content | None:
     return load_content(folder)
 
 
+def with_store(args: argparse.Namespace, work: Callable[[Content | None, Store], T]) -> T | None:
+    """Run `work` on the content and store `args` name, then close the store.
+
+    Prints what went wrong (content errors compiler-style) and returns None on failure.
+    """
+    try:
+        content = load_optional_content(args.content)
+        store = open_existing_store(args.store)
+        try:
+            return work(content, store)
+        finally:
+            store.close()
+    except ContentErrors as exc:
+        print_content_errors(exc, CONTENT_HINT)
+    except PetitionSiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    return None
+
+
 def reconcile_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `reconcile`."""
     store_and_content_arguments(parser)
@@ -151,18 +171,13 @@ def reconcile_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_reconcile(args: argparse.Namespace) -> int:
     """Recount, report and repair every petition; 0 unless a check failed or a dry run drifted."""
-    try:
-        content = load_optional_content(args.content)
-        store = open_existing_store(args.store)
-        try:
-            checks = reconcile(store, known_slugs(store, content), repair=not args.dry_run)
-        finally:
-            store.close()
-    except ContentErrors as exc:
-        print_content_errors(exc, CONTENT_HINT)
-        return 1
-    except PetitionSiteError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    checks = with_store(
+        args,
+        lambda content, store: reconcile(
+            store, known_slugs(store, content), repair=not args.dry_run
+        ),
+    )
+    if checks is None:
         return 1
     for check in checks:
         print(check.line(), file=sys.stderr if check.error else sys.stdout)
