@@ -1,5 +1,5 @@
 """Build the petition site: `python build.py --help` lists the commands and options."""
 
-from generator.cli import main
+from generator.commands.main import main
 
 raise SystemExit(main())

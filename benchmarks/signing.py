@@ -5,7 +5,7 @@
 Each run signs the example content's first open petition with distinct signers into an
 empty store three ways: the store's own `sign()` (the baseline), the app called in-process
 with an API Gateway event, and over loopback HTTP through the local server
-(`generator.serve.SiteServer`, clients in another process). Rates are ratios to the
+(`generator.local.server.SiteServer`, clients in another process). Rates are ratios to the
 baseline at the same thread count in the same run. App calls hold one lock, as the local
 server does (Chalice keeps the current request on the app object); Lambda runs one request
 per instance. For DynamoDB it counts the requests the store's client sends, by operation.
@@ -45,11 +45,11 @@ from app import app  # noqa: E402
 from chalice.local import LambdaContext  # noqa: E402
 from chalicelib.runtime import runtime  # noqa: E402
 
-from generator.content import load_content  # noqa: E402
+from generator.content.loading import load_content  # noqa: E402
+from generator.local.server import SiteServer, api_event  # noqa: E402
 from generator.model import Content  # noqa: E402
-from generator.serve import SiteServer, api_event  # noqa: E402
-from generator.settings import Settings  # noqa: E402
-from generator.signing import effective_status, email_key, rate_key  # noqa: E402
+from generator.signing.service import effective_status, email_key, rate_key  # noqa: E402
+from generator.signing.settings import Settings  # noqa: E402
 from generator.store.base import RateLimit, Signature, Store  # noqa: E402
 
 SECRET = "benchmark-secret-not-for-production"
@@ -173,7 +173,9 @@ class Plan:
     @property
     def settings(self) -> Settings:
         """The app's settings: a test secret and the rate limit."""
-        return Settings(environ={"PETITION_SECRET": SECRET, "PETITION_RATE_LIMIT": str(self.limit)})
+        return Settings.from_environ(
+            {"PETITION_SECRET": SECRET, "PETITION_RATE_LIMIT": str(self.limit)}
+        )
 
 
 def warm_up(plan: Plan, url_of: Callable[[str], str], n: int) -> None:

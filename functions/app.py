@@ -41,7 +41,7 @@ def writeback(event: dict, context: object) -> dict:
 @app.schedule(Rate(1, unit=Rate.DAYS), name="reconcile")
 def daily_reconcile(event: CloudWatchEvent) -> dict:
     """Recount every petition from its signatures and repair counters that drifted."""
-    from generator.reconcile import daily  # only this function pays for importing it
+    from generator.upkeep.reconcile import daily  # only this function pays for importing it
 
     service = runtime.service()
     return daily(service.content, service.store)

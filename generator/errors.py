@@ -29,6 +29,17 @@ class ContentErrors(PetitionSiteError):
         self.errors = sorted(errors, key=lambda e: (e.path, e.line, e.field))
         super().__init__("\n".join(str(e) for e in self.errors))
 
+    def report(self, outcome: str) -> str:
+        """Every error compiler-style, one a line, then how many and what followed, e.g.
+        `2 errors in 1 file; nothing was written`."""
+        files = len({e.path for e in self.errors})
+        count = f"{_plural(len(self.errors), 'error')} in {_plural(files, 'file')}; {outcome}"
+        return "\n".join([*(str(e) for e in self.errors), count])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
 
 class ConfigError(PetitionSiteError):
     """A setting is missing or malformed (store URL, secret, environment)."""

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from chalice.app import Request, Response
 
 from generator.errors import ConfigError, ContentErrors, RateLimited, StoreError
-from generator.signing import InvalidField, PetitionClosed, UnknownPetition
+from generator.signing.service import InvalidField, PetitionClosed, UnknownPetition
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
 """The signing service this process uses: built from settings on first use, or handed in.
 
-In Lambda nothing is configured: the first request loads the content packaged beside the
-app and opens the store named by PETITION_STORE, and every later request reuses them. A
-host process (the local server, the tests) calls `configure(...)` with what it already has.
+The settings are resolved from the environment once, here, when the app is imported. In
+Lambda nothing is configured: the first request loads the content packaged beside the app
+and opens the store named by PETITION_STORE, and every later request reuses them. A host
+process (the local server, the tests) calls `configure(...)` with what it already has.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+from chalicelib.writeback import LambdaWriteBack
 from generator.model import Content
-from generator.settings import Settings
-from generator.signing import MilestoneHook, SigningService
+from generator.signing.service import MilestoneHook, SigningService
+from generator.signing.settings import Settings
 from generator.store.base import Store
-from generator.writeback import LambdaWriteBack
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,13 +27,13 @@ class Runtime:
 
     def __init__(self, settings: Settings):
         self._default_settings = settings
-        self.writeback = LambdaWriteBack(app_dir=APP_DIR)  # milestone hooks and handler in Lambda
         self._lock = threading.Lock()
         self.reset()
 
     def reset(self) -> None:
         """Forget everything configured or built; the next request builds from settings."""
         self._settings = self._default_settings
+        self.writeback = LambdaWriteBack(self._settings)  # milestone hooks and handler in Lambda
         self._content: Content | None = None
         self._store: Store | None = None
         self._clock: Callable[[], datetime] | None = None
@@ -53,6 +54,7 @@ class Runtime:
         with self._lock:
             self.reset()
             self._settings = settings or self._default_settings
+            self.writeback = LambdaWriteBack(self._settings)
             self._content, self._store, self._clock = content, store, clock
             self._hooks = list(on_milestone)
             self._configured = True
@@ -79,7 +81,7 @@ class Runtime:
     def _build(self) -> SigningService:
         content = self._content
         if content is None:
-            from generator.content import load_content  # yaml only on the first request
+            from generator.content.loading import load_content  # yaml only on the first request
 
             content = load_content(self._settings.content_dir())
         store = self._store
@@ -91,5 +93,5 @@ class Runtime:
         return SigningService(content, store, self._settings, self._clock, hooks)
 
 
-runtime = Runtime(Settings(app_dir=APP_DIR))
+runtime = Runtime(Settings.from_environ(app_dir=APP_DIR))
 configure = runtime.configure

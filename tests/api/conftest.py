@@ -16,7 +16,7 @@ import pytest
 from chalice.test import Client
 
 from generator.model import Content
-from generator.settings import Settings
+from generator.signing.settings import Settings
 from generator.store import open_store
 from generator.store.base import Store
 
@@ -75,7 +75,7 @@ def configure(
         values: dict[str, Any] = {
             "content": content,
             "store": store,
-            "settings": Settings(environ=env),
+            "settings": Settings.from_environ(env),
             "clock": clock,
         }
         values.update(overrides)

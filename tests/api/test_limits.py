@@ -40,14 +40,20 @@ def test_a_rate_limited_form_post_gets_an_html_page(api: Api) -> None:
     assert "Too many signatures" in responses[-1].body.decode()
 
 
-def test_the_environment_overrides_the_sites_limit(api: Api, env: dict[str, str]) -> None:
+def test_the_environment_overrides_the_sites_limit(
+    api: Api, env: dict[str, str], configure: Callable[..., None]
+) -> None:
     env["PETITION_RATE_LIMIT"] = "2"
+    configure()
 
     assert [r.status_code for r in _sign_many(api, 3)] == [201, 201, 429]
 
 
-def test_a_limit_of_zero_turns_it_off(api: Api, env: dict[str, str]) -> None:
+def test_a_limit_of_zero_turns_it_off(
+    api: Api, env: dict[str, str], configure: Callable[..., None]
+) -> None:
     env["PETITION_RATE_LIMIT"] = "0"
+    configure()
 
     assert {r.status_code for r in _sign_many(api, 12)} == {201}
 
@@ -77,9 +83,10 @@ def test_spoofed_address_headers_do_not_escape_the_limit(
 
 
 def test_a_wrong_origin_secret_does_not_make_the_viewer_address_trusted(
-    api: Api, env: dict[str, str]
+    api: Api, env: dict[str, str], configure: Callable[..., None]
 ) -> None:
     env.update(ORIGIN)
+    configure()
     responses = [
         api.sign(
             "fresh",
@@ -104,9 +111,10 @@ def test_a_wrong_origin_secret_does_not_make_the_viewer_address_trusted(
     ],
 )
 def test_cloudfront_viewer_addresses_are_limited_one_by_one_when_proven(
-    api: Api, env: dict[str, str], viewer: Callable[[int], str]
+    api: Api, env: dict[str, str], configure: Callable[..., None], viewer: Callable[[int], str]
 ) -> None:
     env.update(ORIGIN)
+    configure()
     proof = {"X-Origin-Verify": ORIGIN["PETITION_ORIGIN_SECRET"]}
     many_viewers = [
         api.sign(
@@ -140,9 +148,14 @@ def _everything_stored(request: pytest.FixtureRequest, tmp_path: Path) -> bytes:
 
 
 def test_client_addresses_are_not_stored_raw(
-    api: Api, env: dict[str, str], request: pytest.FixtureRequest, tmp_path: Path
+    api: Api,
+    env: dict[str, str],
+    configure: Callable[..., None],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
 ) -> None:
     env.update(ORIGIN)
+    configure()
     proof = {"X-Origin-Verify": ORIGIN["PETITION_ORIGIN_SECRET"]}
     api.sign("fresh", headers={"CloudFront-Viewer-Address": "203.0.113.77:443", **proof})
     api.sign("fresh", email="other@example.org")
@@ -185,9 +198,10 @@ def test_a_store_failure_is_a_503_with_retry_after(
 
 
 def test_a_missing_secret_is_a_503_and_a_log_line_naming_the_setting(
-    api: Api, env: dict[str, str], caplog: pytest.LogCaptureFixture
+    api: Api, env: dict[str, str], configure: Callable[..., None], caplog: pytest.LogCaptureFixture
 ) -> None:
     del env["PETITION_SECRET"]
+    configure()
     caplog.set_level(logging.ERROR)
     response = api.sign("fresh")
 

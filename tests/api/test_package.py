@@ -72,9 +72,14 @@ print(json.dumps({
 
 
 def _copy_project(root: Path) -> Path:
-    ignore = shutil.ignore_patterns("__pycache__", "deployments", "content")
+    ignore = shutil.ignore_patterns("__pycache__", "deployments")
     shutil.copytree(REPO / "generator", root / "generator", ignore=ignore)
-    shutil.copytree(FUNCTIONS, root / "functions", symlinks=True, ignore=ignore)
+
+    def not_packaged(folder: str, names: list[str]) -> set[str]:
+        stale = {"content", "templates"} if Path(folder).name == "vendor" else set()
+        return ignore(folder, names) | (stale & set(names))
+
+    shutil.copytree(FUNCTIONS, root / "functions", symlinks=True, ignore=not_packaged)
     content = root / "functions" / "vendor" / "content"  # where packaging puts the content
     (content / "petitions").mkdir(parents=True)
     (content / "site.yaml").write_text(SITE_YAML, encoding="utf-8")

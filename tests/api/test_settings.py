@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import ConfigError
-from generator.settings import SETTINGS, Settings
+from generator.signing.settings import SETTINGS, Settings
 
 from .support import FUNCTIONS, SECRET, signing_app
 
@@ -20,30 +20,30 @@ REPO = FUNCTIONS.parent
 
 
 def test_missing_required_settings_are_errors_naming_them() -> None:
-    settings = Settings(environ={})
+    settings = Settings.from_environ({})
 
     with pytest.raises(ConfigError, match="PETITION_STORE is not set"):
         settings.store_url()
     with pytest.raises(ConfigError, match="PETITION_SECRET is not set"):
         settings.secret()
     with pytest.raises(ConfigError, match="PETITION_SECRET is too short"):
-        Settings(environ={"PETITION_SECRET": "short"}).secret()
+        Settings.from_environ({"PETITION_SECRET": "short"}).secret()
 
 
 @pytest.mark.parametrize(("value", "expected"), [("", 10), ("0", 0), ("25", 25), (" 3 ", 3)])
 def test_the_rate_limit_comes_from_the_environment_else_the_site(value: str, expected: int) -> None:
-    assert Settings(environ={"PETITION_RATE_LIMIT": value}).rate_limit(10) == expected
+    assert Settings.from_environ({"PETITION_RATE_LIMIT": value}).rate_limit(10) == expected
 
 
 @pytest.mark.parametrize("value", ["-1", "ten", "2.5"])
 def test_a_malformed_rate_limit_is_an_error_naming_it(value: str) -> None:
     with pytest.raises(ConfigError, match="PETITION_RATE_LIMIT"):
-        Settings(environ={"PETITION_RATE_LIMIT": value}).rate_limit(10)
+        Settings.from_environ({"PETITION_RATE_LIMIT": value}).rate_limit(10)
 
 
 def test_content_defaults_to_the_folder_beside_the_app(tmp_path: Path) -> None:
-    assert Settings(environ={}, app_dir=tmp_path).content_dir() == tmp_path / "content"
-    chosen = Settings(environ={"PETITION_CONTENT": "/srv/content"}, app_dir=tmp_path)
+    assert Settings.from_environ({}, tmp_path).content_dir() == tmp_path / "content"
+    chosen = Settings.from_environ({"PETITION_CONTENT": "/srv/content"}, tmp_path)
     assert chosen.content_dir() == Path("/srv/content")
 
 
@@ -63,7 +63,7 @@ def test_the_service_is_built_once_from_the_environment(tmp_path: Path) -> None:
         "PETITION_STORE": f"sqlite:///{tmp_path}/signatures.db",
         "PETITION_SECRET": SECRET,
     }
-    runtime = runtime_type(Settings(environ=environ))
+    runtime = runtime_type(Settings.from_environ(environ))
 
     service = runtime.service()
 
@@ -73,7 +73,7 @@ def test_the_service_is_built_once_from_the_environment(tmp_path: Path) -> None:
 
 
 def test_a_missing_store_setting_fails_the_first_request_not_the_import() -> None:
-    runtime = type(signing_app().runtime)(Settings(environ={"PETITION_CONTENT": "content"}))
+    runtime = type(signing_app().runtime)(Settings.from_environ({"PETITION_CONTENT": "content"}))
 
     with pytest.raises(ConfigError, match="PETITION_STORE"):
         runtime.service()
@@ -83,7 +83,7 @@ def test_importing_the_app_loads_no_yaml_no_boto3_and_no_content(tmp_path: Path)
     script = (
         "import json, sys, app; "
         "print(json.dumps(sorted(m for m in ('yaml', 'boto3', 'botocore', 'jinja2', "
-        "'generator.content', 'generator.store.dynamodb') if m in sys.modules)))"
+        "'generator.content.loading', 'generator.store.dynamodb') if m in sys.modules)))"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO), "PETITION_CONTENT": str(tmp_path / "nowhere")}
     env.pop("PETITION_STORE", None)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.counts import ContentCounts, CountSource
-from generator.site import BuildOptions, BuildReport, build
+from generator.build.counts import ContentCounts, CountSource
+from generator.build.engine import BuildOptions, BuildReport, build
 
 ROOT = Path(__file__).resolve().parents[2]
 

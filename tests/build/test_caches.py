@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import MarkdownCache
-from generator.output import (
+from generator.build.engine import check_conflicts
+from generator.build.markdown_cache import MarkdownCache
+from generator.build.output import (
     OutputConflict,
     PetitionRecord,
     manifest_path,
     safe_relpath,
     written_elsewhere,
 )
-from generator.site import check_conflicts
 from tests.build.conftest import Project, petition_text, snapshot
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
+from generator.commands.main import main
 from generator.store import Signature, open_store
 from tests.build.conftest import Project, petition_text, snapshot
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import load_content
+from generator.build.output import MANIFEST_FORMAT, manifest_path
+from generator.content.loading import load_content
 from generator.model import Content, Milestone, Tally
-from generator.output import MANIFEST_FORMAT, manifest_path
-from generator.render import Entry, Renderer
+from generator.render.pages import Entry, Renderer
 from tests.build.conftest import Project, petition_text, snapshot
 
 FOOTPATH = "petitions/fix-the-footpath/index.html"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import sources
+from generator.build import sources
+from generator.build.output import manifest_path
 from generator.model import Content, Tally
-from generator.output import manifest_path
-from generator.render import Renderer
+from generator.render.pages import Renderer
 from tests.build.conftest import Project, petition_text, snapshot
 
 OLD = 1_000_000_000_000_000_000  # an mtime (ns) no build writes: 2001-09-09

@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from generator.counts import ContentCounts
-from generator.site import BuildOptions, build
+from generator.build.counts import ContentCounts
+from generator.build.engine import BuildOptions, build
 
 ROOT = Path(__file__).resolve().parents[2]
 API_PREFIX = "/api/"  # the signing app's routes: served by the function, not files

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import load_content
+from generator.content.loading import load_content
 from generator.errors import ContentErrors
 from generator.model import Content
 

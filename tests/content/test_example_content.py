@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from generator.content import load_content
+from generator.content.loading import load_content
+from generator.content.schema import TABLES, markdown_table, readme_tables
 from generator.model import Location
-from generator.schema import TABLES, markdown_table, readme_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 NZST = timezone(timedelta(hours=12))
@@ -50,5 +50,5 @@ def test_readme_tables_match_the_schema() -> None:
     for name, schema in TABLES.items():
         assert found[name] == markdown_table(schema), (
             f"README.md's {name} field table is out of date with generator/schema.py;"
-            " regenerate it with `.venv/bin/python -m generator.schema README.md`"
+            " regenerate it with `.venv/bin/python -m generator.content.schema README.md`"
         )

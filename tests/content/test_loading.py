@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import check_petition, load_content, load_petition, load_site
+from generator.content.loading import check_petition, load_content, load_petition, load_site
 from generator.errors import ContentErrors
 from tests.content.conftest import FRONT, ContentDir
 
@@ -80,7 +80,7 @@ def test_check_petition_results_cross_process_boundaries(content: ContentDir) ->
 
 def test_content_loading_needs_no_templating_or_markdown() -> None:
     code = (
-        "import sys, generator.content; "
+        "import sys, generator.content.loading; "
         "print(sorted(m for m in ('jinja2', 'markdown', 'nh3', 'boto3') if m in sys.modules))"
     )
     root = Path(__file__).resolve().parents[2]

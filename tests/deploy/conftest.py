@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from generator.package import Packaged, package
+from generator.ship.package import Packaged, package
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"

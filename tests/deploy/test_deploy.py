@@ -13,9 +13,9 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from generator.cli import main
-from generator.deploy import DeployError, SiteSync, clients
-from generator.publish import ASSET_CACHE, PAGE_CACHE
+from generator.commands.main import main
+from generator.ship.deploy import DeployError, SiteSync, clients
+from generator.writeback.publish import ASSET_CACHE, PAGE_CACHE
 
 BUCKET = "petition-site-test"
 SITE = {

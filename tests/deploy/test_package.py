@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint_file
 
-from generator.cli import main
-from generator.package import PackageError, package
+from generator.commands.main import main
+from generator.ship.package import PackageError, package
 from generator.store.dynamodb_table import TTL_ATTRIBUTE, table_definition
 
 from .conftest import FUNCTIONS, ROOT, Package, listing

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator.model import Site
-from generator.render import Renderer
+from generator.render.pages import Renderer
 from tests.pages.factories import TEMPLATES, make_site
 
 

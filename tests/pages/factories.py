@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from generator.markup import render_markdown
 from generator.model import CallToAction, Location, Milestone, Petition, Site, Tally
-from generator.render import Entry, Renderer
+from generator.render.markup import render_markdown
+from generator.render.pages import Entry, Renderer
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from generator.model import Location, Tally
-from generator.render import Renderer
+from generator.render.pages import Renderer
 from tests.pages.factories import TEMPLATES, make_entry, make_petition, make_site, render_petition
 
 REPO = Path(__file__).resolve().parents[2]

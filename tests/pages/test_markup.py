@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from generator.markup import plain_text, render_markdown
+from generator.render.markup import plain_text, render_markdown
 
 
 def test_renders_markdown_lists_tables_and_links() -> None:

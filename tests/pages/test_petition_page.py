@@ -6,7 +6,7 @@ from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 from generator.model import Location, Tally
-from generator.render import Renderer
+from generator.render.pages import Renderer
 from tests.pages.factories import SEED_TITLE, make_entry, make_petition, render_petition
 from tests.pages.html_tree import Node, parse
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from generator.model import Tally
-from generator.render import Renderer
-from generator.signing import validate_signer
+from generator.render.pages import Renderer
+from generator.signing.service import validate_signer
 from tests.pages.factories import TEMPLATES, make_entry, make_petition, render_petition
 from tests.pages.html_tree import Node, parse
 

@@ -10,7 +10,7 @@ import pytest
 
 from generator.errors import ConfigError
 from generator.model import Milestone, Tally
-from generator.render import Entry, Renderer, page_links
+from generator.render.pages import Entry, Renderer, page_links
 from tests.pages.factories import TEMPLATES, make_entry, make_petition, make_site, seed_tally
 from tests.pages.html_tree import Node, parse
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from generator.model import Milestone, Tally
-from generator.render import Entry, Renderer
+from generator.render.pages import Entry, Renderer
 from tests.pages.factories import TEMPLATES, make_entry, make_petition, make_site
 
 DAY = datetime(2024, 1, 1, tzinfo=UTC)

@@ -6,7 +6,14 @@ import math
 
 import pytest
 
-from generator.tiles import TILE_SIZE, map_view, osm_url, pixel_offset, tile_position, tile_url
+from generator.render.tiles import (
+    TILE_SIZE,
+    map_view,
+    osm_url,
+    pixel_offset,
+    tile_position,
+    tile_url,
+)
 
 
 @pytest.mark.parametrize(

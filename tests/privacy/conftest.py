@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from generator.signing import email_key
+from generator.commands.main import main
+from generator.signing.service import email_key
 from generator.store import open_store
 from generator.store.base import Signature, Store
 

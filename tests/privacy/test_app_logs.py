@@ -15,7 +15,7 @@ import pytest
 from chalice.test import Client
 
 from generator.model import Milestone, Petition
-from generator.settings import Settings
+from generator.signing.settings import Settings
 from generator.store import open_store
 from generator.store.sqlite import SqliteStore
 from tests.api.support import FUNCTIONS, NOW, SECRET, Api, Clock, make_content, signing_app
@@ -37,7 +37,8 @@ def app(tmp_path: Path) -> Iterator[tuple[Api, Any]]:
     store = open_store(f"sqlite:///{tmp_path}/signatures.db")
     runtime = signing_app().runtime
     runtime.configure(
-        content=make_content(), store=store, settings=Settings(environ={"PETITION_SECRET": SECRET}),
+        content=make_content(), store=store,
+        settings=Settings.from_environ({"PETITION_SECRET": SECRET}),
         clock=Clock(NOW), on_milestone=[failing_hook],
     )  # fmt: skip
     yield Api(Client(signing_app().app, stage_name="api", project_dir=str(FUNCTIONS))), runtime
@@ -68,9 +69,11 @@ def test_no_log_line_or_answer_names_the_signer_whatever_happens(
     folder = tmp_path / "not-a-database"
     folder.mkdir()
     runtime.configure(content=make_content(), store=SqliteStore(folder), clock=Clock(NOW),
-                      settings=Settings(environ={"PETITION_SECRET": SECRET}))  # fmt: skip
+                      settings=Settings.from_environ({"PETITION_SECRET": SECRET}))  # fmt: skip
     answers.append(api.sign("fresh", ME))
-    runtime.configure(content=make_content(), store=SqliteStore(folder), settings=Settings({}))
+    runtime.configure(
+        content=make_content(), store=SqliteStore(folder), settings=Settings.from_environ({})
+    )
     answers.append(api.sign("fresh", ME, form=True))
 
     statuses = [a.status_code for a in answers]

@@ -7,9 +7,9 @@ import logging
 import pytest
 from chalice.test import Client
 
-from generator.content import load_content
+from generator.content.loading import load_content
 from generator.model import Milestone, Tally
-from generator.settings import Settings
+from generator.signing.settings import Settings
 from tests.api.support import FUNCTIONS, signing_app
 from tests.privacy.conftest import EXAMPLE, START, SWIM, Project
 from tests.store.helpers import skew
@@ -82,7 +82,7 @@ def test_the_daily_function_repairs_drift_and_logs_only_figures(
     runtime.configure(
         content=load_content(project.path / "content"),
         store=project.store,
-        settings=Settings(environ={}),
+        settings=Settings.from_environ({}),
     )
     client = Client(signing_app().app, stage_name="api", project_dir=str(FUNCTIONS))
     caplog.set_level(logging.INFO)

@@ -17,16 +17,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.content import load_content
-from generator.counts import StoreCounts
-from generator.local import load_app
+from generator.build.counts import StoreCounts
+from generator.build.engine import BuildOptions, build
+from generator.content.loading import load_content
+from generator.local.server import SiteServer
+from generator.local.site import load_app
 from generator.model import Content, Milestone, Petition
-from generator.serve import SiteServer
-from generator.settings import Settings
-from generator.signing import MilestoneHook
-from generator.site import BuildOptions, build
+from generator.signing.service import MilestoneHook
+from generator.signing.settings import Settings
 from generator.store.base import Store
-from generator.writeback_worker import BackgroundWriteBack, local_writeback
+from generator.writeback.worker import BackgroundWriteBack, local_writeback
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "reliability-tests-secret-0123456789"  # the app wants at least 16 characters
@@ -134,8 +134,8 @@ def serving(
         with lock:
             won.update((petition.slug, m.count) for m in reached)
 
-    settings = Settings(
-        environ={
+    settings = Settings.from_environ(
+        {
             "PETITION_SECRET": SECRET,
             "PETITION_RATE_LIMIT": str(rate_limit),
             **(environ or {}),

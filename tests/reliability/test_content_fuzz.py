@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from generator.content import load_content
+from generator.build.engine import BuildOptions, build
+from generator.content.loading import load_content
+from generator.content.schema import PETITION, SITE
 from generator.errors import ContentErrors
-from generator.schema import PETITION, SITE
-from generator.site import BuildOptions, build
 
 from .harness import ROOT
 

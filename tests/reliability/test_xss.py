@@ -18,9 +18,9 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.content import load_content
+from generator.build.engine import BuildOptions, build
+from generator.content.loading import load_content
 from generator.errors import ContentErrors
-from generator.site import BuildOptions, build
 from generator.store.sqlite import SqliteStore
 from tests.serve.client import request
 from tests.serve.launcher import set_site_option

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import load_content
+from generator.content.loading import load_content
 from generator.model import Content
-from generator.settings import Settings
-from generator.signing import MilestoneHook, SigningService
+from generator.signing.service import MilestoneHook, SigningService
+from generator.signing.settings import Settings
 from generator.store import open_store
 from generator.store.base import Store
 
@@ -48,8 +48,8 @@ def service_for(
     """A signing service over the store with these milestone hooks, its clock fixed at NOW."""
 
     def make(hooks: Iterable[MilestoneHook]) -> SigningService:
-        settings = Settings(
-            environ={"PETITION_SECRET": "writeback-tests-secret", "PETITION_RATE_LIMIT": "0"}
+        settings = Settings.from_environ(
+            {"PETITION_SECRET": "writeback-tests-secret", "PETITION_RATE_LIMIT": "0"}
         )
         return SigningService(content, store, settings, clock=lambda: NOW, on_milestone=hooks)
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.counts import StoreCounts
-from generator.signing import SigningService
-from generator.site import BuildOptions, build
+from generator.build.counts import StoreCounts
+from generator.build.engine import BuildOptions, build
+from generator.signing.service import SigningService
 from generator.store.base import Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,3 +74,14 @@ def sign(service: SigningService, slug: str, count: int, start: int = 0) -> list
         data = {"name": f"Signer Person{n}", "email": f"signer{n}@example.net"}
         results.append(service.sign(slug, data, "192.0.2.1").milestone)
     return results
+
+
+def lambda_glue():
+    """functions/chalicelib/writeback.py, imported with functions/ on the path as in Lambda."""
+    import importlib
+    import sys
+
+    functions = str(REPO / "functions")
+    if functions not in sys.path:
+        sys.path.insert(0, functions)
+    return importlib.import_module("chalicelib.writeback")

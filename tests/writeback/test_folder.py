@@ -11,11 +11,11 @@ import pytest
 
 from generator.errors import PetitionSiteError
 from generator.model import Content
-from generator.publish import FolderPublisher, PublishError
-from generator.signing import MilestoneHook, SigningService
+from generator.signing.service import MilestoneHook, SigningService
 from generator.store.base import Store
-from generator.writeback import WriteBack
-from generator.writeback_worker import local_writeback
+from generator.writeback.publish import FolderPublisher, PublishError
+from generator.writeback.refresh import WriteBack
+from generator.writeback.worker import local_writeback
 from tests.pages.html_tree import parse
 
 from .support import NOW_ON_PAGE, OTHER, SLUG, TEMPLATES, Built, sign

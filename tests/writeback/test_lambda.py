@@ -14,11 +14,12 @@ from moto import mock_aws
 
 from generator.errors import ConfigError, PetitionSiteError
 from generator.model import Content
-from generator.publish import FolderPublisher, PublishError
+from generator.signing.settings import Settings
 from generator.store.base import Store
-from generator.writeback import LambdaWriteBack, WriteBack, handle_writeback_event, lambda_hook
+from generator.writeback.publish import FolderPublisher, PublishError
+from generator.writeback.refresh import WriteBack, handle_writeback_event
 
-from .support import SLUG, TEMPLATES, Built
+from .support import SLUG, TEMPLATES, Built, lambda_glue
 
 FUNCTION = "petitions-prod-writeback"
 
@@ -69,7 +70,7 @@ def fake_lambda(request: pytest.FixtureRequest) -> Iterator[FakeLambda]:
 def test_the_hook_invokes_the_function_asynchronously_with_the_slug(
     fake_lambda: FakeLambda, content: Content
 ) -> None:
-    hook = lambda_hook(FUNCTION, region="us-east-1", endpoint_url=fake_lambda.url)
+    hook = lambda_glue().lambda_hook(FUNCTION, region="us-east-1", endpoint_url=fake_lambda.url)
     petition = content.petition(SLUG)
     assert petition is not None
     hook(petition, ())
@@ -87,7 +88,7 @@ def test_a_failed_invocation_is_logged_not_raised(
     fake_lambda: FakeLambda, content: Content, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
-    hook = lambda_hook(FUNCTION, region="us-east-1", endpoint_url=fake_lambda.url)
+    hook = lambda_glue().lambda_hook(FUNCTION, region="us-east-1", endpoint_url=fake_lambda.url)
     petition = content.petition(SLUG)
     assert petition is not None
     hook(petition, ())
@@ -117,7 +118,7 @@ def test_the_handler_raises_so_lambda_retries(
 
 def test_lambda_settings_publish_to_the_named_bucket(store: Store, content: Content) -> None:
     environ = {"PETITION_SITE_BUCKET": "site-bucket", "PETITION_TEMPLATES": str(TEMPLATES)}
-    lambda_side = LambdaWriteBack(environ=environ)
+    lambda_side = lambda_glue().LambdaWriteBack(Settings.from_environ(environ))
     assert lambda_side.hooks() == []
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
@@ -130,8 +131,11 @@ def test_lambda_settings_publish_to_the_named_bucket(store: Store, content: Cont
 
 
 def test_lambda_settings_name_what_is_missing(store: Store, content: Content) -> None:
+    glue = lambda_glue()
     with pytest.raises(ConfigError, match="PETITION_SITE_BUCKET is not set"):
-        LambdaWriteBack(environ={}).writeback(content, store)
+        glue.LambdaWriteBack(Settings.from_environ({})).writeback(content, store)
     with pytest.raises(ConfigError, match="PETITION_TEMPLATES is not set"):
-        LambdaWriteBack(environ={"PETITION_SITE_BUCKET": "b"}).writeback(content, store)
-    assert len(LambdaWriteBack(environ={"PETITION_WRITEBACK_FUNCTION": FUNCTION}).hooks()) == 1
+        only_bucket = Settings.from_environ({"PETITION_SITE_BUCKET": "b"})
+        glue.LambdaWriteBack(only_bucket).writeback(content, store)
+    with_function = Settings.from_environ({"PETITION_WRITEBACK_FUNCTION": FUNCTION})
+    assert len(glue.LambdaWriteBack(with_function).hooks()) == 1

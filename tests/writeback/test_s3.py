@@ -11,11 +11,17 @@ import pytest
 from moto import mock_aws
 
 from generator.model import Content
-from generator.publish import PublishError, S3Publisher, cache_control, content_type, url_paths
-from generator.signing import MilestoneHook, SigningService
+from generator.signing.service import MilestoneHook, SigningService
 from generator.store.base import Store
-from generator.writeback import WriteBack
-from generator.writeback_worker import BackgroundWriteBack
+from generator.writeback.publish import (
+    PublishError,
+    S3Publisher,
+    cache_control,
+    content_type,
+    url_paths,
+)
+from generator.writeback.refresh import WriteBack
+from generator.writeback.worker import BackgroundWriteBack
 
 from .support import SLUG, TEMPLATES, Built, sign
 

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 import pytest
 
 from generator.model import Content
-from generator.publish import Published, PublishError
 from generator.store.base import Store
-from generator.writeback import WriteBack
-from generator.writeback_worker import BackgroundWriteBack
+from generator.writeback.publish import Published, PublishError
+from generator.writeback.refresh import WriteBack
+from generator.writeback.worker import BackgroundWriteBack
 
 from .support import OTHER, SLUG, TEMPLATES
 

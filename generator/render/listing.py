@@ -1,0 +1,103 @@
+"""What the site-wide pages show of each petition, as plain tuples cheap to keep and plan from.
+
+The content index keeps each petition's listing with its imported tally, so the index, feed
+and sitemap are planned without unpickling any parsed petition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from generator.model import Petition, Site, Tally
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One petition as the site-wide pages need it."""
+
+    petition: Petition
+    tally: Tally  # public tally (imported + stored), from generator.milestones.combine
+    ask_html: str  # sanitised HTML of petition.ask
+
+
+class Listing(NamedTuple):
+    """A petition as the site-wide pages show it (no body, no ask)."""
+
+    slug: str
+    title: str
+    target: str
+    status: str
+    count: int  # public tally's count
+    created: float  # POSIX time of its creation (a naive time read in the site's zone)
+    updated: float  # when it last changed in public: newest milestone, else creation
+    shown: str  # ask_hash of its ask: all else the feed shows of it
+
+
+def aware(moment: datetime, zone: tzinfo) -> datetime:
+    """The moment with a time zone: a naive time is read as the site's local time."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def timestamp(moment: datetime, zone: tzinfo) -> float:
+    """POSIX time of a moment; a naive time is read as the site's local time."""
+    return aware(moment, zone).timestamp()
+
+
+def updated_time(created: float, tally: Tally, zone: tzinfo) -> float:
+    """When a petition last changed in public: its newest milestone, else its creation."""
+    milestones = tally.milestones  # oldest first (Tally's promise; combine keeps it)
+    if not milestones:
+        return created
+    return max(created, timestamp(milestones[-1].reached_at, zone))
+
+
+def ask_hash(ask_html: str) -> str:
+    """What a Listing keeps of a petition's ask: a hash that changes when it does."""
+    return hashlib.sha256(ask_html.encode()).hexdigest()[:32]
+
+
+def listing_digest(item: Listing) -> str:
+    """A hash of all a listing holds: changes whenever the site-wide pages may show it anew."""
+    return hashlib.sha256(repr(tuple(item)).encode()).hexdigest()
+
+
+def imported_listing(petition: Petition, ask_html: str, site: Site) -> Listing:
+    """A petition's listing with its imported tally, as the content index keeps it."""
+    zone = ZoneInfo(site.time_zone)
+    created = timestamp(petition.created, zone)
+    updated = updated_time(created, petition.imported, zone)
+    return Listing(
+        *(petition.slug, petition.title, petition.target, petition.status),
+        *(petition.imported.count, created, updated, ask_hash(ask_html)),
+    )
+
+
+def entry_listing(entry: Entry, zone: tzinfo) -> Listing:
+    """What the site-wide pages show of an entry; its ask stands in `shown` as a hash."""
+    p, tally = entry.petition, entry.tally
+    created = timestamp(p.created, zone)
+    updated = updated_time(created, tally, zone)
+    shown = ask_hash(entry.ask_html)
+    return Listing(p.slug, p.title, p.target, p.status, tally.count, created, updated, shown)
+
+
+def listings(
+    rows: Sequence[tuple[object, ...]], tallies: Mapping[str, Tally] | None, time_zone: str
+) -> list[Listing]:
+    """Listings from content index rows (each starting with a Listing's fields), with these
+    tallies in place of the imported ones (None: the imported ones)."""
+    if tallies is None:
+        return [Listing._make(row[:8]) for row in rows]
+    zone = ZoneInfo(time_zone)
+    found = []
+    for row in rows:
+        item = Listing._make(row[:8])
+        tally = tallies[item.slug]
+        updated = updated_time(item.created, tally, zone)
+        found.append(item._replace(count=tally.count, updated=updated))
+    return found

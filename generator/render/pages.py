@@ -1,0 +1,281 @@
+"""Pages from petitions: Jinja templates filled with a site's petitions, counts and times.
+
+Rendering is pure: the same site, entries and templates always give the same bytes. It
+never writes files; the build engine decides where the returned bytes go.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from generator.errors import ConfigError
+from generator.milestones import next_goal, progress, timeline
+from generator.model import Site
+from generator.render import feeds
+from generator.render.feeds import index_rel, page_links, page_path
+from generator.render.fingerprint import code_fingerprint
+from generator.render.listing import Entry, Listing, aware, entry_listing
+from generator.render.markup import plain_text
+from generator.render.tiles import map_view, osm_url
+
+STATUS_LABELS = {"open": "Open", "won": "Won", "closed": "Closed"}
+DESCRIPTION_LIMIT = 160
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+Asks = Callable[[list[str]], Mapping[str, str]]  # slugs -> each one's ask as sanitised HTML
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """The site-wide pages worked out, not rendered: `inputs` maps each output path to a
+    digest of all it shows (the fingerprint included); an unchanged digest, unchanged bytes."""
+
+    inputs: dict[str, str]
+    index: dict[str, int]  # index page path -> page number
+    chunks: list[list[Listing]]  # the petitions each index page lists, in index order
+    ordered: list[Listing]  # every petition in index order
+    feed: list[Listing]  # the feed's petitions, newest first
+    updated: str  # the feed's <updated>
+    asks: Asks  # the feed's summaries, asked for only when the feed is rendered
+
+
+class ListItem(NamedTuple):
+    """One petition on an index page."""
+
+    url: str
+    title: str
+    target: str
+    status: str
+    status_label: str
+    count: int
+
+
+def format_number(value: int) -> str:
+    """A count with thousands separators: 1000 -> '1,000'."""
+    return f"{value:,}"
+
+
+def share_links(url: str, title: str) -> dict[str, str]:
+    """Share URLs (email, WhatsApp, Facebook, X) for a page, no third-party script needed."""
+    message = f"Please sign: {title}"
+    q_url, q_title, q_message = (quote(s, safe="") for s in (url, title, message))
+    q_body = quote(message + "\n\n" + url, safe="")
+    return {
+        "email": f"mailto:?subject={q_title}&body={q_body}",
+        "whatsapp": f"https://wa.me/?text={quote(message + ' ' + url, safe='')}",
+        "facebook": f"https://www.facebook.com/sharer/sharer.php?u={q_url}",
+        "x": f"https://x.com/intent/post?url={q_url}&text={q_message}",
+    }
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Renderer:
+    """Renders one site's pages from the templates in `templates_dir`."""
+
+    def __init__(self, site: Site, templates_dir: Path, compiled: BytecodeCache | None = None):
+        """`compiled`: where compiled templates are kept between runs (None: nowhere)."""
+        self.site = site
+        self.templates_dir = Path(templates_dir)
+        if not (self.templates_dir / "static").is_dir():
+            raise ConfigError(f"{self.templates_dir}: expected a templates folder with static/")
+        self._zone = ZoneInfo(site.time_zone)
+        self._api_url = site.api_url.rstrip("/")
+        self._assets = self._read_assets(self.templates_dir / "static")
+        asset_urls = {name: "/" + path for name, (path, _) in self._assets.items()}
+        self._env = Environment(
+            loader=FileSystemLoader(self.templates_dir),
+            autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=False),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,  # read once: the fingerprint describes the templates as loaded
+            bytecode_cache=compiled,
+        )
+        self._env.filters.update(number=format_number, stamp=self._stamp, iso=self._iso)
+        self._env.globals.update(site=site, assets=asset_urls, api_url=self._api_url)
+        self.fingerprint = self._fingerprint()
+
+    def _read_assets(self, static_dir: Path) -> dict[str, tuple[str, bytes]]:
+        """Static files by name, each with its content-fingerprinted output path."""
+        assets = {}
+        for file in sorted(p for p in static_dir.iterdir() if p.is_file()):
+            data = file.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()[:8]
+            assets[file.name] = (f"assets/{file.stem}.{digest}{file.suffix}", data)
+        return assets
+
+    def _fingerprint(self) -> str:
+        # The code and libraries that shape pages are part of it as much as the templates are.
+        h = hashlib.sha256(f"code {code_fingerprint()}\nsite {self.site!r}\n".encode())
+        files = sorted(p for p in self.templates_dir.rglob("*") if p.is_file())
+        for path in files:
+            h.update(
+                f"{path.relative_to(self.templates_dir).as_posix()} {_file_digest(path)}\n".encode()
+            )
+        return h.hexdigest()
+
+    def _local(self, moment: datetime) -> datetime:
+        return aware(moment, self._zone).astimezone(self._zone)
+
+    def _stamp(self, moment: datetime) -> str:
+        return self._local(moment).strftime(TIME_FORMAT)
+
+    def _iso(self, moment: datetime) -> str:
+        return self._local(moment).isoformat(timespec="seconds")
+
+    def _render(self, template: str, **context: Any) -> bytes:
+        return self._env.get_template(template).render(**context).encode("utf-8")
+
+    def _absolute(self, path: str) -> str:
+        return self.site.base_url + path
+
+    def _image_url(self, image: str | None) -> str | None:
+        if not image or urlsplit(image).scheme in ("http", "https"):
+            return image or None
+        return self._absolute("/" + image.lstrip("/"))
+
+    def petition_pages(self, entry: Entry, body_html: str) -> dict[str, bytes]:
+        """'petitions/<slug>/index.html' and 'petitions/<slug>/thanks/index.html' -> bytes"""
+        petition, count = entry.petition, entry.tally.count
+        page_url = f"/petitions/{petition.slug}/"
+        canonical = self._absolute(page_url)
+        goal = next_goal(count, petition.milestones, petition.goal)
+        place = petition.location
+        has_map = place is not None and place.lat is not None and place.lon is not None
+        cta = petition.call_to_action
+        common = {
+            "petition": petition,
+            "page_url": page_url,
+            "canonical": canonical,
+            "share_links": share_links(canonical, petition.title),
+        }
+        page = self._render(
+            "petition.html",
+            **common,
+            ask_html=entry.ask_html,
+            body_html=body_html,
+            description=plain_text(entry.ask_html, DESCRIPTION_LIMIT) or petition.title,
+            image=self._image_url(petition.image),
+            count=count,
+            goal=goal,
+            percent=math.floor(progress(count, goal) * 100),
+            milestones=timeline(entry.tally),
+            map=map_view(place.lat, place.lon, self.site.tile_url) if has_map else None,
+            osm_url=osm_url(place.lat, place.lon) if has_map else "",
+            cta_label=_link_label(cta.url) if cta else "",
+        )
+        thanks = self._render("thanks.html", **common)
+        return {
+            f"petitions/{petition.slug}/index.html": page,
+            f"petitions/{petition.slug}/thanks/index.html": thanks,
+        }
+
+    def site_pages(self, entries: list[Entry]) -> dict[str, bytes]:
+        """Index pages, feed.xml, sitemap.xml, robots.txt, 404.html and fingerprinted assets."""
+        return self.render_site(self.plan_site(entries))
+
+    def plan_site(self, entries: list[Entry]) -> SitePlan:
+        """Every site-wide output path with a digest of what it shows, rendering nothing."""
+        asks = {e.petition.slug: e.ask_html for e in entries}
+        listings = [entry_listing(e, self._zone) for e in entries]
+        return self.plan_listings(listings, lambda slugs: {s: asks[s] for s in slugs})
+
+    def plan_listings(self, listings: Sequence[Listing], asks: Asks) -> SitePlan:
+        """plan_site from each petition's listing; `asks(slugs)` gives those petitions' asks
+        as sanitised HTML, called only to render the feed."""
+        ordered = feeds.in_index_order(listings)
+        per_page = max(1, self.site.per_page)
+        pages = max(1, math.ceil(len(ordered) / per_page))
+        chunks = [ordered[i * per_page : (i + 1) * per_page] for i in range(pages)]
+        index = {index_rel(n): n for n in range(1, pages + 1)}
+        inputs = {  # what an index page shows of each: slug, title, target, status, count
+            rel: self._digest("index", n, pages, [item[:5] for item in chunks[n - 1]])
+            for rel, n in index.items()
+        }
+        updated = feeds.rfc3339(feeds.newest(listings))
+        chosen = feeds.feed_entries(listings)
+        shown = [(i.slug, i.title, i.created, i.updated, i.shown) for i in chosen]
+        inputs["feed.xml"] = self._digest("feed", updated, shown)
+        inputs["sitemap.xml"] = self._digest("sitemap", feeds.sitemap_inputs(chunks, listings))
+        for rel in ("robots.txt", "404.html", *(path for path, _ in self._assets.values())):
+            inputs[rel] = self._digest(rel)  # these show nothing but the fingerprint covers
+        plan = dict(sorted(inputs.items()))
+        return SitePlan(plan, index, chunks, ordered, chosen, updated, asks)
+
+    def _digest(self, *shown: object) -> str:
+        """sha256 of the fingerprint and `shown` (bytes as they are, anything else as repr)."""
+        h = hashlib.sha256(self.fingerprint.encode())
+        for part in shown:
+            data = part if isinstance(part, bytes) else repr(part).encode()
+            h.update(b"\0%d\0%s" % (len(data), data))
+        return h.hexdigest()
+
+    def render_site(self, plan: SitePlan, paths: Iterable[str] | None = None) -> dict[str, bytes]:
+        """The bytes of the plan's pages at `paths` (default: all of them), by path."""
+        pages = len(plan.chunks)
+        page_urls = {n: page_path(n) for n in range(1, pages + 1)}
+        home, base = self._absolute("/"), self.site.base_url
+        fixed = {
+            "feed.xml": lambda: self._render(
+                "feed.xml", home_url=home, feed_url=base + "/feed.xml", updated=plan.updated,
+                items=feeds.feed_items(plan.feed, base, plan.asks([i.slug for i in plan.feed])),
+            ),
+            "sitemap.xml": lambda: self._render("sitemap.xml", urls=feeds.sitemap_urls(
+                [(page_urls[n], c) for n, c in enumerate(plan.chunks, start=1)], plan.ordered, base
+            )),
+            "robots.txt": lambda: self._render("robots.txt", sitemap_url=base + "/sitemap.xml"),
+            "404.html": lambda: self._render("404.html"),
+            **{path: (lambda data=data: data) for path, data in self._assets.values()},
+        }  # fmt: skip
+        out = {}
+        for rel in sorted(plan.inputs if paths is None else set(paths)):
+            n = plan.index.get(rel)
+            out[rel] = fixed[rel]() if n is None else self._index_page(n, plan, page_urls)
+        return out
+
+    def _index_page(self, n: int, plan: SitePlan, page_urls: dict[int, str]) -> bytes:
+        """Index page `n` of the plan; its pagination links a window of pages."""
+        pages = len(plan.chunks)
+        return self._render(
+            "index.html",
+            page=n,
+            pages=pages,
+            items=[_list_item(item) for item in plan.chunks[n - 1]],
+            links=page_links(n, pages),
+            page_urls=page_urls,
+            prev_url=page_urls.get(n - 1, ""),
+            next_url=page_urls.get(n + 1, ""),
+            canonical=self._absolute(page_urls[n]),
+            description=self.site.description or f"Petitions from {self.site.organisation}",
+        )
+
+
+def _list_item(item: Listing) -> ListItem:
+    return ListItem(
+        url=f"/petitions/{item.slug}/",
+        title=item.title,
+        target=item.target,
+        status=item.status,
+        status_label=STATUS_LABELS.get(item.status, item.status.title()),
+        count=item.count,
+    )
+
+
+def _link_label(url: str) -> str:
+    """A link's destination as people read it: host and path, no scheme or trailing slash."""
+    parts = urlsplit(url)
+    shown = (parts.netloc + parts.path).removeprefix("www.").rstrip("/")
+    return shown or url

@@ -1,0 +1,1 @@
+"""Shipping: packaging the Lambda with its stack template, and deploying the site to S3."""

@@ -1,0 +1,1 @@
+"""Signing: the signing service, signer validation and the app's settings."""

@@ -1,0 +1,173 @@
+"""Settings of the signing app: declared once, resolved once from the environment at the edge
+(the Lambda's chalicelib, the local server, a command) into a frozen Settings passed down.
+
+A missing or malformed setting is a ConfigError naming it when first needed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+
+from generator.errors import ConfigError
+
+MIN_SECRET_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable the app reads, with its default and what it is for."""
+
+    name: str
+    default: str | None
+    help: str
+
+
+CONTENT = Setting(
+    "PETITION_CONTENT",
+    "<folder of app.py>/content",
+    "Content folder (site.yaml, petitions/) the app reads petitions, ladders and statuses from.",
+)
+STORE = Setting(
+    "PETITION_STORE",
+    None,
+    "Store URL, e.g. `sqlite:///path/signatures.db` or `dynamodb://table`. Required.",
+)
+SECRET = Setting(
+    "PETITION_SECRET",
+    None,
+    f"Key (at least {MIN_SECRET_LENGTH} characters) of the HMACs that replace emails "
+    "(duplicate check) and client addresses (rate limit). Required to sign.",
+)
+RATE_LIMIT = Setting(
+    "PETITION_RATE_LIMIT",
+    "site.yaml's `rate_limit`",
+    "Signatures per client address per minute; `0` turns the limit off.",
+)
+ORIGIN_SECRET = Setting(
+    "PETITION_ORIGIN_SECRET",
+    "unset",
+    "Value CloudFront sends in `x-origin-verify`; only when it matches is the "
+    "`cloudfront-viewer-address` header trusted as the client address.",
+)
+SITE_BUCKET = Setting(
+    "PETITION_SITE_BUCKET",
+    None,
+    "S3 bucket the write-back publishes re-rendered pages to. Required there.",
+)
+DISTRIBUTION = Setting(
+    "PETITION_DISTRIBUTION_ID",
+    "unset",
+    "CloudFront distribution whose cached copies of those pages are invalidated.",
+)
+TEMPLATES = Setting(
+    "PETITION_TEMPLATES",
+    "<folder of app.py>/templates",
+    "Templates folder the write-back renders with (the build's, packaged).",
+)
+FUNCTION = Setting(
+    "PETITION_WRITEBACK_FUNCTION",
+    "unset",
+    "Lambda function invoked (asynchronously) when a milestone is reached.",
+)
+WRITEBACK_SETTINGS: tuple[Setting, ...] = (SITE_BUCKET, DISTRIBUTION, TEMPLATES, FUNCTION)
+SETTINGS: tuple[Setting, ...] = (
+    CONTENT,
+    STORE,
+    SECRET,
+    RATE_LIMIT,
+    ORIGIN_SECRET,
+    *WRITEBACK_SETTINGS,
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's settings, resolved once from an environment into a value that never changes.
+
+    Each accessor checks its own setting when it is first needed, so a request that does
+    not need the secret (reading a count) works without it, and a missing or malformed
+    setting is a ConfigError naming it.
+    """
+
+    values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    app_dir: Path | None = None  # the folder of app.py: content/ and templates/ beside it
+
+    @classmethod
+    def from_environ(
+        cls, environ: Mapping[str, str] | None = None, app_dir: Path | None = None
+    ) -> Settings:
+        """The declared settings read from `environ` (default: this process's environment)."""
+        source = os.environ if environ is None else environ
+        values = {s.name: source.get(s.name, "").strip() for s in SETTINGS}
+        return cls(MappingProxyType({k: v for k, v in values.items() if v}), app_dir)
+
+    def get(self, setting: Setting) -> str:
+        """The setting's value as given, or "" when it is not set."""
+        return self.values.get(setting.name, "")
+
+    def _beside_app(self, setting: Setting, folder: str) -> Path:
+        value = self.get(setting)
+        if value:
+            return Path(value)
+        if self.app_dir is None:
+            raise ConfigError(f"{setting.name} is not set and no app folder is known")
+        return self.app_dir / folder
+
+    def content_dir(self) -> Path:
+        """The content folder: PETITION_CONTENT, else `content/` beside the app."""
+        return self._beside_app(CONTENT, "content")
+
+    def templates_dir(self) -> Path:
+        """The templates folder: PETITION_TEMPLATES, else `templates/` beside the app."""
+        return self._beside_app(TEMPLATES, "templates")
+
+    def store_url(self) -> str:
+        """The store URL from PETITION_STORE."""
+        value = self.get(STORE)
+        if not value:
+            raise ConfigError(f"{STORE.name} is not set: {STORE.help}")
+        return value
+
+    def secret(self) -> bytes:
+        """The HMAC key from PETITION_SECRET."""
+        value = self.get(SECRET)
+        if len(value) < MIN_SECRET_LENGTH:
+            state = "is not set" if not value else "is too short"
+            raise ConfigError(f"{SECRET.name} {state}: {SECRET.help}")
+        return value.encode("utf-8")
+
+    def rate_limit(self, site_default: int) -> int:
+        """Signatures per client address per minute: PETITION_RATE_LIMIT, else the site's."""
+        value = self.get(RATE_LIMIT)
+        if not value:
+            return site_default
+        if not value.isdigit():
+            raise ConfigError(f"{RATE_LIMIT.name}: expected a whole number >= 0, got {value!r}")
+        return int(value)
+
+    def origin_secret(self) -> str | None:
+        """The shared secret that proves a request came through our CloudFront, if set."""
+        return self.get(ORIGIN_SECRET) or None
+
+    def site_bucket(self) -> str:
+        """The S3 bucket the write-back publishes to."""
+        value = self.get(SITE_BUCKET)
+        if not value:
+            raise ConfigError(f"{SITE_BUCKET.name} is not set: {SITE_BUCKET.help}")
+        return value
+
+    def distribution(self) -> str | None:
+        """The CloudFront distribution whose copies the write-back invalidates, if set."""
+        return self.get(DISTRIBUTION) or None
+
+    def writeback_function(self) -> str | None:
+        """The write-back Lambda a milestone invokes, if set."""
+        return self.get(FUNCTION) or None
+
+    def with_values(self, **values: str) -> Settings:
+        """A copy with these settings (by environment name) given."""
+        return replace(self, values=MappingProxyType({**self.values, **values}))

@@ -1,0 +1,1 @@
+"""Upkeep of stored signatures: export for delivery, forget on request, reconcile counts."""

@@ -1,0 +1,1 @@
+"""Write-back: re-rendering pages after a milestone and publishing them (folder or S3)."""

@@ -1,0 +1,248 @@
+"""Publishing rendered files: into the served output folder, or to S3 behind CloudFront.
+
+A publisher takes output paths (`petitions/x/index.html`) with their bytes and puts only
+the files whose bytes differ from what is already published, so publishing the same
+pages twice changes nothing and invalidates nothing. S3 objects carry their sha256 in
+metadata (`x-amz-meta-sha256`); objects uploaded by other tools are compared by ETag (the
+MD5 of a single-part upload). CloudFront gets one invalidation per publish listing exactly
+the changed URLs, with a CallerReference derived from those paths and bytes, so a retried
+publish never creates a second invalidation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from generator.build.output import safe_relpath
+from generator.errors import PetitionSiteError
+
+PAGE_CACHE = "public, max-age=60, must-revalidate"  # pages change when counts do
+ASSET_CACHE = "public, max-age=31536000, immutable"  # assets/ names carry their hash
+MAX_INVALIDATION_PATHS = 1000  # beyond this one wildcard path is cheaper and within limits
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json",
+}
+_MISSING = frozenset({"404", "403", "NoSuchKey", "NotFound"})  # 403: no ListBucket right
+
+
+class PublishError(PetitionSiteError):
+    """Files could not be published; says where (folder or bucket and key) and why."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """What one publish did: the paths written and the CDN invalidation made, if any."""
+
+    paths: tuple[str, ...] = ()
+    invalidated: tuple[str, ...] = ()  # URL paths handed to the CDN
+    invalidation_id: str | None = None
+
+
+class Publisher(Protocol):
+    """Puts rendered files where visitors get them, skipping files that are unchanged."""
+
+    def publish(self, files: Mapping[str, bytes]) -> Published:
+        """Publish the files (output path -> bytes) whose bytes changed; raises PublishError."""
+        ...
+
+
+def content_type(rel: str) -> str:
+    """The Content-Type an output file is served with (the Atom feed as Atom)."""
+    path = PurePosixPath(rel)
+    if path.name == "feed.xml":
+        return "application/atom+xml; charset=utf-8"
+    known = _TYPES.get(path.suffix.lower())
+    return known or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def cache_control(rel: str) -> str:
+    """The Cache-Control an output file is served with: short for pages, long for assets."""
+    return ASSET_CACHE if rel.startswith("assets/") else PAGE_CACHE
+
+
+def url_paths(rel: str) -> list[str]:
+    """URL paths a CDN may cache an output file under: `x/index.html` -> `/x/`, `/x/index.html`."""
+    path = "/" + quote(rel, safe="/")
+    if rel == "index.html" or rel.endswith("/index.html"):
+        return [path.removesuffix("index.html"), path]
+    return [path]
+
+
+def sha256(data: bytes) -> str:
+    """Hex sha256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class FolderPublisher:
+    """Publishes into a built output folder (the one `serve` serves), file by file, atomically."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+
+    def publish(self, files: Mapping[str, bytes]) -> Published:
+        """Write each changed file through a temporary file and a rename; skip equal ones."""
+        if not self.out_dir.is_dir():
+            raise PublishError(f"{self.out_dir}: no built site to publish into; run a build first")
+        written = []
+        for rel in sorted(files):
+            path = self.out_dir / safe_relpath(rel)
+            try:
+                if path.is_file() and path.read_bytes() == files[rel]:
+                    continue
+                _write_atomically(path, files[rel])
+            except OSError as exc:
+                raise PublishError(f"{path}: cannot publish ({exc.strerror or exc})") from exc
+            written.append(rel)
+        return Published(tuple(written))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class S3Publisher:
+    """Publishes to an S3 bucket (keys = output paths) and invalidates them in CloudFront.
+
+    boto3 clients are created on first publish; `endpoint_url` (a local server) applies to
+    both S3 and CloudFront. Without `distribution_id` nothing is invalidated.
+    """
+
+    def __init__(
+        self,
+        bucket: str,
+        distribution_id: str | None = None,
+        *,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        if not bucket:
+            raise PublishError("S3 publisher: no bucket name given")
+        self.bucket = bucket
+        self.distribution_id = distribution_id or None
+        self.endpoint_url = endpoint_url
+        self.region = region
+        self._clients: dict[str, Any] = {}
+
+    def _client(self, service: str) -> Any:
+        client = self._clients.get(service)
+        if client is None:
+            import boto3  # only a production write-back pays for boto3
+            from botocore.config import Config
+
+            config = Config(
+                connect_timeout=5, read_timeout=20, retries={"max_attempts": 4, "mode": "standard"}
+            )
+            client = boto3.client(
+                service, region_name=self.region, endpoint_url=self.endpoint_url, config=config
+            )
+            self._clients[service] = client
+        return client
+
+    def publish(self, files: Mapping[str, bytes]) -> Published:
+        """Put each changed file, then invalidate the URLs of those put (even after a failure)."""
+        changed = [rel for rel in sorted(files) if not self._same(safe_relpath(rel), files[rel])]
+        written: list[str] = []
+        failure: PublishError | None = None
+        for rel in changed:
+            try:
+                self._put(rel, files[rel])
+            except PublishError as exc:
+                failure = exc
+                break
+            written.append(rel)
+        if failure is not None:
+            if written and self.distribution_id:
+                try:  # what did change must not stay stale
+                    self._invalidate(written, files)
+                except PublishError as also:
+                    failure.add_note(str(also))
+            raise failure
+        if not written or not self.distribution_id:
+            return Published(tuple(written))
+        paths, invalidation_id = self._invalidate(written, files)
+        return Published(tuple(written), tuple(paths), invalidation_id)
+
+    def _where(self, rel: str) -> str:
+        return f"s3://{self.bucket}/{rel}"
+
+    def _same(self, rel: str, data: bytes) -> bool:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            head = self._client("s3").head_object(Bucket=self.bucket, Key=rel)
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                return False
+            raise PublishError(f"{self._where(rel)}: cannot read ({_code(exc)})") from exc
+        except BotoCoreError as exc:
+            raise PublishError(f"{self._where(rel)}: cannot read ({exc})") from exc
+        stored = (head.get("Metadata") or {}).get("sha256")
+        if stored is not None:
+            return stored == sha256(data)
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        return head.get("ETag", "").strip('"') == md5
+
+    def _put(self, rel: str, data: bytes) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._client("s3").put_object(
+                Bucket=self.bucket, Key=rel, Body=data, ContentType=content_type(rel),
+                CacheControl=cache_control(rel), Metadata={"sha256": sha256(data)},
+            )  # fmt: skip
+        except ClientError as exc:
+            raise PublishError(f"{self._where(rel)}: cannot publish ({_code(exc)})") from exc
+        except BotoCoreError as exc:
+            raise PublishError(f"{self._where(rel)}: cannot publish ({exc})") from exc
+
+    def _invalidate(
+        self, written: Sequence[str], files: Mapping[str, bytes]
+    ) -> tuple[list[str], str]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        paths = sorted({p for rel in written for p in url_paths(rel)})
+        if len(paths) > MAX_INVALIDATION_PATHS:
+            paths = ["/*"]
+        reference = sha256("\n".join(f"{rel} {sha256(files[rel])}" for rel in written).encode())
+        where = f"CloudFront distribution {self.distribution_id}"
+        try:
+            answer = self._client("cloudfront").create_invalidation(
+                DistributionId=self.distribution_id,
+                InvalidationBatch={
+                    "Paths": {"Quantity": len(paths), "Items": paths},
+                    "CallerReference": f"writeback-{reference}",
+                },
+            )
+        except ClientError as exc:
+            raise PublishError(
+                f"{where}: cannot invalidate {len(paths)} paths ({_code(exc)})"
+            ) from exc
+        except BotoCoreError as exc:
+            raise PublishError(f"{where}: cannot invalidate {len(paths)} paths ({exc})") from exc
+        return paths, answer["Invalidation"]["Id"]
+
+
+def _code(exc: Any) -> str:
+    """The error code of a botocore ClientError, e.g. 'NoSuchBucket'."""
+    return str(exc.response.get("Error", {}).get("Code", "unknown"))

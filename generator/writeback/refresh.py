@@ -1,0 +1,129 @@
+"""Write-back: after a milestone, re-render a petition's page and the count pages, publish them.
+
+`WriteBack.refresh(slug)` renders with the build's own renderer and templates, taking
+fresh tallies from the store, and hands the petition's pages plus the site pages that
+show counts (index pages, feed, sitemap) to a Publisher, which writes only what changed.
+It never runs on the signing request itself: locally `BackgroundWriteBack` (in
+generator.writeback.worker) does it on one worker thread that coalesces repeated requests;
+in Lambda `lambda_hook` invokes the write-back function asynchronously and that function
+calls `handle_writeback_event`. A failed publish is logged (slug and where, never a
+signer) and the next build catches up."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.errors import PetitionSiteError
+from generator.model import Content
+from generator.signing.service import UnknownPetition
+from generator.store.base import Store
+
+if TYPE_CHECKING:  # rendering and publishing code is imported when first used, so the
+    # signing Lambda, which only needs `lambda_hook`, does not pay for it at a cold start
+    from generator.writeback.publish import Published, Publisher
+
+log = logging.getLogger(__name__)
+
+_COUNT_PAGES = re.compile(r"index\.html|page/\d+/index\.html|feed\.xml|sitemap\.xml")
+
+
+def is_count_page(rel: str) -> bool:
+    """Whether a site-wide output file shows counts and so is refreshed on a milestone."""
+    return _COUNT_PAGES.fullmatch(rel) is not None
+
+
+class WriteBack:
+    """Re-renders petitions' pages and the count pages from fresh tallies, and publishes them."""
+
+    def __init__(
+        self,
+        content: Content,
+        templates_dir: Path,
+        store: Store,
+        publisher: Publisher,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.content = content
+        self.templates_dir = Path(templates_dir)
+        self.store = store
+        self.publisher = publisher
+        self.cache_dir = cache_dir  # the build's Markdown cache, if there is one
+        self._renderer: Any = None
+        self._html: dict[str, str] = {}  # Markdown text -> HTML, for the life of the process
+        self._lock = threading.Lock()  # one render-and-publish at a time: newest always last
+
+    def render(self, slugs: Iterable[str]) -> dict[str, bytes]:
+        """The pages of these petitions plus the count pages, with tallies read now."""
+        from generator.build.counts import StoreCounts
+        from generator.build.pool import new_cache, new_renderer
+        from generator.render.listing import Entry
+
+        wanted = []
+        for slug in dict.fromkeys(slugs):
+            petition = self.content.petition(slug)
+            if petition is None:
+                raise UnknownPetition(slug)
+            wanted.append(petition)
+        tallies = StoreCounts(self.store).tallies(self.content)
+        if self._renderer is None:
+            self._renderer = new_renderer(self.content.site, self.templates_dir)
+        cache = new_cache(self.cache_dir)  # opened here: its connection stays in this thread
+        try:
+            entries = {
+                p.slug: Entry(p, tallies[p.slug], self._markdown(cache, p.ask))
+                for p in self.content.petitions
+            }
+            files: dict[str, bytes] = {}
+            for petition in wanted:
+                body = self._markdown(cache, petition.body)
+                files.update(self._renderer.petition_pages(entries[petition.slug], body))
+            site = self._renderer.site_pages(list(entries.values()))
+        finally:
+            cache.close()
+        files.update((rel, data) for rel, data in site.items() if is_count_page(rel))
+        return files
+
+    def _markdown(self, cache: Any, text: str) -> str:
+        html = self._html.get(text)
+        if html is None:
+            html = self._html[text] = cache.render(text)
+        return html
+
+    def refresh(self, slug: str) -> Published:
+        """Re-render one petition's pages and the count pages; publish those that changed."""
+        return self.refresh_many([slug])
+
+    def refresh_many(self, slugs: Iterable[str]) -> Published:
+        """`refresh` for several petitions at once (the count pages are rendered once)."""
+        slugs = list(dict.fromkeys(slugs))
+        with self._lock:
+            started = time.perf_counter()
+            published = self.publisher.publish(self.render(slugs))
+        log.info(
+            "write-back slugs=%s published=%d invalidation=%s ms=%.1f", ",".join(slugs),
+            len(published.paths), published.invalidation_id, (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        return published
+
+
+def handle_writeback_event(event: Mapping[str, Any], writeback: WriteBack) -> dict[str, Any]:
+    """Do the refresh an async invocation asks for; raise (so Lambda retries) when it fails."""
+    slug = event.get("slug") if isinstance(event, Mapping) else None
+    if not isinstance(slug, str) or not slug:
+        raise PetitionSiteError('write-back event: expected {"slug": "<petition slug>"}')
+    try:
+        published = writeback.refresh(slug)
+    except PetitionSiteError as exc:
+        log.warning("write-back failed slug=%s: %s", slug, exc)
+        raise
+    return {
+        "slug": slug,
+        "published": list(published.paths),
+        "invalidation_id": published.invalidation_id,
+    }
