@@ -5,8 +5,10 @@ export AWS_EC2_METADATA_DISABLED := true
 
 .PHONY: serve build test lint setup node system clean
 
-serve: setup  ## build the site and serve it with signing on http://127.0.0.1:8000
-	$(PY) build.py serve
+PORT ?= 8000
+
+serve: setup  ## build the site and serve it with signing on http://127.0.0.1:$(PORT) (make serve PORT=8001)
+	$(PY) build.py serve --port $(PORT)
 
 build: setup  ## build the site into _site/
 	$(PY) build.py
@@ -14,9 +16,11 @@ build: setup  ## build the site into _site/
 test: setup node system lint  ## run the whole test suite
 	$(PY) -m pytest
 
-lint: setup
+lint: setup  ## style (ruff), layering (import-linter) and types (mypy, strict)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	PYTHONPATH=functions $(VENV)/bin/lint-imports
+	$(PY) -m mypy
 
 setup: $(VENV)/.installed
 

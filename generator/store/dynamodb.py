@@ -2,30 +2,30 @@
 
 A new signature costs exactly one write request (a TransactWriteItems of the signature,
 one count shard and the client's rate counter) and one read (a consistent BatchGetItem
-of the count shards and the milestones item, which is the tally returned). The client is
-built on first use, never at import, so a Lambda cold start pays for it only when needed.
+of the count shards and the milestones item, which is the tally returned). The calls go
+through one Table (dynamodb_client.py); upkeep (forget, recount, repair) uses the same.
 """
 
 from __future__ import annotations
 
 import heapq
 import random
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from generator.errors import ConfigError, RateLimited, StoreError
+from generator.errors import ConfigError, RateLimited
 from generator.model import Tally
 from generator.store import dynamodb_items as items
 from generator.store import dynamodb_upkeep as upkeep
 from generator.store.base import RateLimit, Signature, SignOutcome
-from generator.store.dynamodb_errors import CHECK_FAILED, RETRYABLE, code_of, reasons_of
+from generator.store.dynamodb_client import Table
+from generator.store.dynamodb_errors import CHECK_FAILED, code_of
 from generator.store.dynamodb_table import ensure_table
-from generator.store.retry import Backoff, Retry, retrying
+from generator.store.retry import Backoff, retrying
 from generator.store.times import seconds_to_next_minute, to_iso, utc_now
 
 
@@ -50,57 +50,42 @@ class DynamoStore:
             raise ConfigError(
                 f"DynamoDB store {table!r}: shards must be 1..{items.MAX_SHARDS}, got {shards}"
             )
-        self.table = table
-        self.region = region
-        self.endpoint_url = endpoint_url
-        self.shards = shards
+        self.table = table  # its name
         self._clock = clock
-        self.backoff = backoff or Backoff()
+        self.shards = shards
         self.settle = settle  # seconds a repair waits for the export index before believing it
-        self._config = {
-            "retries": {"mode": "standard", "max_attempts": sdk_attempts},
-            "connect_timeout": connect_timeout,
-            "read_timeout": read_timeout,
-            "max_pool_connections": 32,
-        }
-        self._client: Any = None
-        self._lock = threading.Lock()
+        self.api = Table(
+            table,
+            region=region,
+            endpoint_url=endpoint_url,
+            backoff=backoff,
+            sdk_attempts=sdk_attempts,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+        )
 
     def __repr__(self) -> str:
-        return f"DynamoStore({self.table!r}, endpoint_url={self.endpoint_url!r})"
+        return f"DynamoStore({self.table!r}, endpoint_url={self.api.endpoint_url!r})"
 
     @property
     def client(self) -> Any:
-        """The boto3 DynamoDB client, built on first use (thread-safe)."""
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = self._new_client()
-        return self._client
+        """The boto3 DynamoDB client, built on first use."""
+        return self.api.client
 
-    def _new_client(self) -> Any:
-        import boto3  # only a DynamoDB store pays for importing boto3
-        from botocore.config import Config
+    @property
+    def region(self) -> str | None:
+        """The region asked for (None: the environment's)."""
+        return self.api.region
 
-        try:
-            return boto3.session.Session().client(
-                "dynamodb",
-                region_name=self.region,
-                endpoint_url=self.endpoint_url,
-                config=Config(**self._config),
-            )
-        except NoRegionError as exc:
-            raise ConfigError(
-                f"DynamoDB store {self.table!r}: no region; add ?region=… to the store URL"
-                " or set AWS_REGION"
-            ) from exc
+    @property
+    def endpoint_url(self) -> str | None:
+        """The endpoint asked for (None: AWS's own)."""
+        return self.api.endpoint_url
 
-    def failure(self, what: str, exc: ClientError | BotoCoreError) -> StoreError:
-        """The StoreError saying this table could not do `what`, and DynamoDB's reason."""
-        reason = code_of(exc) if isinstance(exc, ClientError) else str(exc)
-        if reason == "ResourceNotFoundException":
-            reason += " (no such table: create it with `python build.py init-store`)"
-        return StoreError(f"DynamoDB table {self.table!r}: could not {what}: {reason}")
+    @property
+    def backoff(self) -> Backoff:
+        """How hard calls are retried."""
+        return self.api.backoff
 
     # -- the Store protocol ---------------------------------------------------------
 
@@ -119,39 +104,18 @@ class DynamoStore:
         # shard) would fail with IdempotentParameterMismatch instead of being a duplicate.
         token = uuid.uuid4().hex
 
+        def cancelled(reasons: list[str], exc: ClientError) -> bool:
+            if rate is not None and len(reasons) > 2 and reasons[2] == CHECK_FAILED:
+                raise RateLimited(retry_after=seconds_to_next_minute(self._clock())) from exc
+            if reasons[:1] == [CHECK_FAILED]:
+                return False  # a duplicate
+            raise self.api.cancelled(reasons, what) from exc
+
         def attempt() -> bool:
-            try:
-                self.client.transact_write_items(
-                    TransactItems=transaction, ClientRequestToken=token
-                )
-            except ClientError as exc:
-                return self._classify(exc, rate, what)
-            except BotoCoreError as exc:  # unreachable, timed out: botocore already retried
-                raise self.failure(what, exc) from exc
-            return True
+            return self.api.transact(transaction, token, what, cancelled)
 
         added = retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {what}")
         return SignOutcome(added=added, tally=self.tally(signature.slug))
-
-    def _classify(self, exc: ClientError, rate: RateLimit | None, what: str) -> bool:
-        """False for a duplicate; otherwise raises RateLimited, Retry or StoreError."""
-        code = code_of(exc)
-        if code != "TransactionCanceledException":
-            if code in RETRYABLE:
-                raise Retry(code) from exc
-            raise self.failure(what, exc) from exc
-        reasons = reasons_of(exc)
-        if rate is not None and len(reasons) > 2 and reasons[2] == CHECK_FAILED:
-            raise RateLimited(retry_after=seconds_to_next_minute(self._clock())) from exc
-        if reasons[:1] == [CHECK_FAILED]:
-            return False
-        retryable = sorted(set(reasons) & RETRYABLE)
-        if retryable:
-            raise Retry("/".join(retryable)) from exc
-        raise StoreError(
-            f"DynamoDB table {self.table!r}: could not {what}: transaction cancelled"
-            f" ({', '.join(reasons) or 'no reason given'})"
-        ) from exc
 
     def record_milestone(self, slug: str, count: int, reached_at: datetime) -> bool:
         """Record that `slug` reached `count` at `reached_at`; True only for the first caller."""
@@ -167,40 +131,16 @@ class DynamoStore:
         except ClientError as exc:
             if code_of(exc) == "ConditionalCheckFailedException":
                 return False
-            raise self.failure(f"record milestone {count} of {slug!r}", exc) from exc
+            raise self.api.failure(f"record milestone {count} of {slug!r}", exc) from exc
         except BotoCoreError as exc:
-            raise self.failure(f"record milestone {count} of {slug!r}", exc) from exc
+            raise self.api.failure(f"record milestone {count} of {slug!r}", exc) from exc
         return True
 
     def tally(self, slug: str) -> Tally:
         """The stored count and recorded milestones of one petition (imported ones excluded)."""
         keys = [items.shard_key(slug, i) for i in range(self.shards)]
         keys.append(items.milestones_key(slug))
-        return items.tally_of(self.get_items(keys, f"read the tally of {slug!r}"))
-
-    def get_items(self, keys: list[items.Item], what: str) -> list[items.Item]:
-        """The items (at most 100) with these keys that exist, read strongly consistently."""
-        found: list[items.Item] = []
-
-        def attempt() -> None:
-            nonlocal keys
-            try:
-                answer = self.client.batch_get_item(
-                    RequestItems={self.table: {"Keys": keys, "ConsistentRead": True}}
-                )
-            except ClientError as exc:
-                if code_of(exc) in RETRYABLE:
-                    raise Retry(code_of(exc)) from exc
-                raise self.failure(what, exc) from exc
-            except BotoCoreError as exc:
-                raise self.failure(what, exc) from exc
-            found.extend(answer.get("Responses", {}).get(self.table, []))
-            keys = answer.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
-            if keys:  # throttled part of the batch: ask again for just those keys
-                raise Retry("UnprocessedKeys")
-
-        retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {what}")
-        return found
+        return items.tally_of(self.api.get_items(keys, f"read the tally of {slug!r}"))
 
     def tallies(self) -> dict[str, Tally]:
         """Stored tallies of every petition that has any (a Scan: meant for builds, not signing)."""
@@ -219,7 +159,7 @@ class DynamoStore:
                 for item in page.get("Items", []):
                     by_slug.setdefault(item["slug"]["S"], []).append(item)
         except (ClientError, BotoCoreError) as exc:
-            raise self.failure("scan for tallies", exc) from exc
+            raise self.api.failure("scan for tallies", exc) from exc
         return {slug: items.tally_of(found) for slug, found in sorted(by_slug.items())}
 
     def signatures(self, slug: str) -> Iterator[Signature]:
@@ -242,23 +182,20 @@ class DynamoStore:
                 for item in page.get("Items", []):
                     yield item["gsi1sk"]["S"], item
         except (ClientError, BotoCoreError) as exc:
-            raise self.failure("read signatures for export", exc) from exc
+            raise self.api.failure("read signatures for export", exc) from exc
 
     def forget(self, email_key: str, slugs: Iterable[str]) -> list[str]:
         """Delete this signer's signature on each of `slugs`, each with -1 on a count shard."""
-        return upkeep.forget(self, email_key, slugs)
+        return upkeep.forget(self.api, self.shards, email_key, slugs)
 
     def recount(self, slug: str) -> int:
         """How many signatures of one petition the export index holds."""
-        return upkeep.recount(self, slug)
+        return upkeep.recount(self.api, slug)
 
     def repair(self, slug: str) -> tuple[int, int]:
         """Make the count shards add up to the recount, in one checked transaction."""
-        return upkeep.repair(self, slug, self.settle)
+        return upkeep.repair(self.api, self.shards, slug, self.settle)
 
     def close(self) -> None:
         """Release the client's connections; a later call builds a new client."""
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
+        self.api.close()

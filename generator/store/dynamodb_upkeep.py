@@ -14,40 +14,37 @@ import random
 import time
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from generator.errors import StoreError
 from generator.store import dynamodb_items as items
-from generator.store.dynamodb_errors import CHECK_FAILED, RETRYABLE, code_of, reasons_of
+from generator.store.dynamodb_client import Table
+from generator.store.dynamodb_errors import CHECK_FAILED
 from generator.store.retry import Retry, retrying
-
-if TYPE_CHECKING:
-    from generator.store.dynamodb import DynamoStore
 
 Shards = tuple[int | None, ...]  # each count shard's n, None where the item does not exist
 
 
-def forget(store: DynamoStore, email_key: str, slugs: Iterable[str]) -> list[str]:
+def forget(table: Table, shards: int, email_key: str, slugs: Iterable[str]) -> list[str]:
     """Delete the signer's signature on each petition, each with -1 on a count shard."""
-    return [slug for slug in dict.fromkeys(slugs) if _forget_one(store, email_key, slug)]
+    return [slug for slug in dict.fromkeys(slugs) if _forget_one(table, shards, email_key, slug)]
 
 
-def _forget_one(store: DynamoStore, email_key: str, slug: str) -> bool:
+def _forget_one(table: Table, shards: int, email_key: str, slug: str) -> bool:
     what = f"forget a signer on {slug!r}"
     transaction = [
         {
             "Delete": {
-                "TableName": store.table,
+                "TableName": table.name,
                 "Key": items.signature_key(slug, email_key),
                 "ConditionExpression": "attribute_exists(pk)",
             }
         },
         {
             "Update": {
-                "TableName": store.table,
-                "Key": items.shard_key(slug, random.randrange(store.shards)),
+                "TableName": table.name,
+                "Key": items.shard_key(slug, random.randrange(shards)),
                 "UpdateExpression": "ADD n :minus SET slug = :slug",
                 "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":slug": {"S": slug}},
             }
@@ -56,46 +53,32 @@ def _forget_one(store: DynamoStore, email_key: str, slug: str) -> bool:
     token = uuid.uuid4().hex  # a retry after a lost answer is told "done", not "not found"
 
     def attempt() -> bool:
-        return _transact(store, transaction, token, what)
+        return _transact(table, transaction, token, what)
 
-    return retrying(attempt, store.backoff, f"DynamoDB table {store.table!r}: {what}")
+    return retrying(attempt, table.backoff, f"DynamoDB table {table.name!r}: {what}")
 
 
-def _transact(store: DynamoStore, transaction: list[dict[str, Any]], token: str, what: str) -> bool:
+def _transact(table: Table, transaction: list[dict[str, Any]], token: str, what: str) -> bool:
     """True when the transaction committed, False when its first condition failed."""
-    try:
-        store.client.transact_write_items(TransactItems=transaction, ClientRequestToken=token)
-    except ClientError as exc:
-        code = code_of(exc)
-        if code != "TransactionCanceledException":
-            if code in RETRYABLE:
-                raise Retry(code) from exc
-            raise store.failure(what, exc) from exc
-        reasons = reasons_of(exc)
+
+    def cancelled(reasons: list[str], exc: ClientError) -> bool:
         if reasons[:1] == [CHECK_FAILED]:
             return False
         if CHECK_FAILED in reasons:
             raise Retry("count moved") from exc
-        retryable = sorted(set(reasons) & RETRYABLE)
-        if retryable:
-            raise Retry("/".join(retryable)) from exc
-        raise StoreError(
-            f"DynamoDB table {store.table!r}: could not {what}: transaction cancelled"
-            f" ({', '.join(reasons) or 'no reason given'})"
-        ) from exc
-    except BotoCoreError as exc:
-        raise store.failure(what, exc) from exc
-    return True
+        raise table.cancelled(reasons, what) from exc
+
+    return table.transact(transaction, token, what, cancelled)
 
 
-def recount(store: DynamoStore, slug: str) -> int:
+def recount(table: Table, slug: str) -> int:
     """The number of the petition's signatures in the export index (every partition)."""
     total = 0
     try:
-        paginator = store.client.get_paginator("query")
+        paginator = table.client.get_paginator("query")
         for shard in range(items.GSI_SHARDS):
             for page in paginator.paginate(
-                TableName=store.table,
+                TableName=table.name,
                 IndexName=items.GSI,
                 KeyConditionExpression="gsi1pk = :p",
                 ExpressionAttributeValues={":p": {"S": items.export_partition(slug, shard)}},
@@ -103,13 +86,13 @@ def recount(store: DynamoStore, slug: str) -> int:
             ):
                 total += int(page["Count"])
     except (ClientError, BotoCoreError) as exc:
-        raise store.failure(f"recount {slug!r}", exc) from exc
+        raise table.failure(f"recount {slug!r}", exc) from exc
     return total
 
 
-def _shards(store: DynamoStore, slug: str) -> Shards:
-    keys = [items.shard_key(slug, i) for i in range(store.shards)]
-    found = {item["pk"]["S"]: item for item in store.get_items(keys, f"read the count of {slug!r}")}
+def _shards(table: Table, shards: int, slug: str) -> Shards:
+    keys = [items.shard_key(slug, i) for i in range(shards)]
+    found = {item["pk"]["S"]: item for item in table.get_items(keys, f"read the count of {slug!r}")}
     values: list[int | None] = []
     for key in keys:
         item = found.get(key["pk"]["S"])
@@ -117,20 +100,20 @@ def _shards(store: DynamoStore, slug: str) -> Shards:
     return tuple(values)
 
 
-def _measure(store: DynamoStore, slug: str) -> tuple[Shards, int]:
+def _measure(table: Table, shards: int, slug: str) -> tuple[Shards, int]:
     """The shards and a recount taken while they stood still (Retry if signing moved them)."""
-    before = _shards(store, slug)
-    counted = recount(store, slug)
-    if _shards(store, slug) != before:
+    before = _shards(table, shards, slug)
+    counted = recount(table, slug)
+    if _shards(table, shards, slug) != before:
         raise Retry("signing during the recount")
     return before, counted
 
 
-def _fix(store: DynamoStore, slug: str, shards: Shards, delta: int) -> list[dict[str, Any]]:
+def _fix(table: Table, slug: str, shards: Shards, delta: int) -> list[dict[str, Any]]:
     """One transaction: each shard still holds what was read, and shard 0 gains `delta`."""
     parts: list[dict[str, Any]] = []
     for i, value in enumerate(shards):
-        target: dict[str, Any] = {"TableName": store.table, "Key": items.shard_key(slug, i)}
+        target: dict[str, Any] = {"TableName": table.name, "Key": items.shard_key(slug, i)}
         values: dict[str, Any] = {}
         if value is None:
             target["ConditionExpression"] = "attribute_not_exists(pk)"
@@ -146,23 +129,23 @@ def _fix(store: DynamoStore, slug: str, shards: Shards, delta: int) -> list[dict
     return parts
 
 
-def repair(store: DynamoStore, slug: str, settle: float) -> tuple[int, int]:
+def repair(table: Table, count_shards: int, slug: str, settle: float) -> tuple[int, int]:
     """Make the petition's count shards add up to its recount; returns (before, after)."""
     what = f"repair the count of {slug!r}"
 
     def attempt() -> tuple[int, int]:
-        shards, counted = _measure(store, slug)
+        shards, counted = _measure(table, count_shards, slug)
         stored = sum(v or 0 for v in shards)
         if counted == stored:
             return stored, counted
         time.sleep(settle)  # let the index catch up before believing the drift
-        again, counted = _measure(store, slug)
+        again, counted = _measure(table, count_shards, slug)
         if again != shards:
             raise Retry("signing while confirming")
         if counted != stored:
-            transaction = _fix(store, slug, shards, counted - stored)
-            if not _transact(store, transaction, uuid.uuid4().hex, what):
+            transaction = _fix(table, slug, shards, counted - stored)
+            if not _transact(table, transaction, uuid.uuid4().hex, what):
                 raise Retry("count moved")
         return stored, counted
 
-    return retrying(attempt, store.backoff, f"DynamoDB table {store.table!r}: {what}")
+    return retrying(attempt, table.backoff, f"DynamoDB table {table.name!r}: {what}")

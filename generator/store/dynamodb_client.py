@@ -1,0 +1,145 @@
+"""One DynamoDB table through the boto3 client API: the client, built on first use, and the
+three calls every part of the store makes through it, with DynamoDB's errors read once.
+
+The client is never built at import, so a Lambda cold start pays for it only when needed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
+
+from generator.errors import ConfigError, StoreError
+from generator.store.dynamodb_errors import RETRYABLE, code_of, reasons_of
+from generator.store.dynamodb_items import Item
+from generator.store.retry import Backoff, Retry, retrying
+
+# Told why a transaction was cancelled (one reason per part): False for "the first
+# condition failed" (a duplicate, nothing to delete), or raise Retry, RateLimited, StoreError.
+OnCancel = Callable[[list[str], ClientError], bool]
+
+
+class Table:
+    """A DynamoDB table by name, reached through one lazily built, thread-safe client."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        backoff: Backoff | None = None,
+        sdk_attempts: int = 3,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 5.0,
+    ) -> None:
+        self.name = name
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.backoff = backoff or Backoff()
+        self._config = {
+            "retries": {"mode": "standard", "max_attempts": sdk_attempts},
+            "connect_timeout": connect_timeout,
+            "read_timeout": read_timeout,
+            "max_pool_connections": 32,
+        }
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        """The boto3 DynamoDB client, built on first use (thread-safe)."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._new_client()
+        return self._client
+
+    def _new_client(self) -> Any:
+        import boto3  # only a DynamoDB store pays for importing boto3
+        from botocore.config import Config
+
+        try:
+            return boto3.session.Session().client(
+                "dynamodb",
+                region_name=self.region,
+                endpoint_url=self.endpoint_url,
+                config=Config(**self._config),
+            )
+        except NoRegionError as exc:
+            raise ConfigError(
+                f"DynamoDB store {self.name!r}: no region; add ?region=… to the store URL"
+                " or set AWS_REGION"
+            ) from exc
+
+    def close(self) -> None:
+        """Release the client's connections; a later call builds a new client."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def failure(self, what: str, exc: ClientError | BotoCoreError) -> StoreError:
+        """The StoreError saying this table could not do `what`, and DynamoDB's reason."""
+        reason = code_of(exc) if isinstance(exc, ClientError) else str(exc)
+        if reason == "ResourceNotFoundException":
+            reason += " (no such table: create it with `python build.py init-store`)"
+        return StoreError(f"DynamoDB table {self.name!r}: could not {what}: {reason}")
+
+    def cancelled(self, reasons: list[str], what: str) -> Retry | StoreError:
+        """What a cancellation no caller expected means: Retry if any reason is transient."""
+        retryable = sorted(set(reasons) & RETRYABLE)
+        if retryable:
+            return Retry("/".join(retryable))
+        return StoreError(
+            f"DynamoDB table {self.name!r}: could not {what}: transaction cancelled"
+            f" ({', '.join(reasons) or 'no reason given'})"
+        )
+
+    def transact(
+        self, parts: list[dict[str, Any]], token: str, what: str, on_cancel: OnCancel
+    ) -> bool:
+        """One TransactWriteItems attempt: True when it committed, else what `on_cancel` says.
+
+        Throttling and contention outside a cancellation raise Retry; anything else a
+        StoreError. `token` makes a retry after a lost answer "done" rather than a repeat.
+        """
+        try:
+            self.client.transact_write_items(TransactItems=parts, ClientRequestToken=token)
+        except ClientError as exc:
+            code = code_of(exc)
+            if code == "TransactionCanceledException":
+                return on_cancel(reasons_of(exc), exc)
+            if code in RETRYABLE:
+                raise Retry(code) from exc
+            raise self.failure(what, exc) from exc
+        except BotoCoreError as exc:  # unreachable, timed out: botocore already retried
+            raise self.failure(what, exc) from exc
+        return True
+
+    def get_items(self, keys: list[Item], what: str) -> list[Item]:
+        """The items (at most 100) with these keys that exist, read strongly consistently."""
+        found: list[Item] = []
+
+        def attempt() -> None:
+            nonlocal keys
+            try:
+                answer = self.client.batch_get_item(
+                    RequestItems={self.name: {"Keys": keys, "ConsistentRead": True}}
+                )
+            except ClientError as exc:
+                if code_of(exc) in RETRYABLE:
+                    raise Retry(code_of(exc)) from exc
+                raise self.failure(what, exc) from exc
+            except BotoCoreError as exc:
+                raise self.failure(what, exc) from exc
+            found.extend(answer.get("Responses", {}).get(self.name, []))
+            keys = answer.get("UnprocessedKeys", {}).get(self.name, {}).get("Keys", [])
+            if keys:  # throttled part of the batch: ask again for just those keys
+                raise Retry("UnprocessedKeys")
+
+        retrying(attempt, self.backoff, f"DynamoDB table {self.name!r}: {what}")
+        return found
