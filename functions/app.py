@@ -4,8 +4,9 @@ Deployed behind CloudFront on the site's own origin under /api (the API Gateway 
 so no CORS is needed and none is enabled. The OpenAPI description is openapi.yaml.
 """
 
-from chalice import Chalice, Rate, Response
-from chalice.app import CloudWatchEvent
+from typing import Any
+
+from chalice.app import Chalice, CloudWatchEvent, Rate, Response
 from chalicelib import handlers
 from chalicelib.body import ACCEPTED
 from chalicelib.problems import shape_chalice_errors
@@ -22,7 +23,9 @@ app.register_middleware(shape_chalice_errors, "http")
 )
 def sign(slug: str) -> Response:
     """Sign a petition: JSON answers 201 with the count, an HTML form 303 to the thank-you page."""
-    return handlers.sign(app.current_request, slug)
+    request = app.current_request
+    assert request is not None, "Chalice sets the request before it calls a route"
+    return handlers.sign(request, slug)
 
 
 @app.route("/petitions/{slug}", methods=["GET"], content_types=["*/*"])
@@ -32,14 +35,14 @@ def petition(slug: str) -> Response:
 
 
 @app.lambda_function(name="writeback")
-def writeback(event: dict, context: object) -> dict:
+def writeback(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Re-render and publish a petition's pages after a milestone (invoked asynchronously)."""
     service = runtime.service()
     return runtime.writeback.handle(event, service.content, service.store)
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS), name="reconcile")
-def daily_reconcile(event: CloudWatchEvent) -> dict:
+def daily_reconcile(event: CloudWatchEvent) -> dict[str, Any]:
     """Recount every petition from its signatures and repair counters that drifted."""
     from generator.upkeep.reconcile import daily  # only this function pays for importing it
 

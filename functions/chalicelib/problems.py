@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 
 UNAVAILABLE_RETRY_AFTER = 30  # seconds a client should wait after a 503
 NO_STORE = {"Cache-Control": "no-store"}
+Headers = dict[str, str | list[str]]  # a Response's headers, as Chalice types them
 _CHALICE_CODES = {
     400: ("bad_request", "The request could not be understood."),
     405: ("method_not_allowed", "This method is not allowed here."),
@@ -81,7 +83,7 @@ def problem_for(error: Exception) -> Problem:
 
 def json_response(problem: Problem) -> Response:
     """The JSON error response for a problem."""
-    headers = {"Content-Type": "application/json", **problem.headers()}
+    headers: Headers = {"Content-Type": "application/json", **problem.headers()}
     return Response(problem.as_json(), headers=headers, status_code=problem.status)
 
 
@@ -100,11 +102,11 @@ def html_response(problem: Problem, slug: str | None, language: str = "en") -> R
         f'<p><a href="{html.escape(back)}">{link}</a></p>\n'
         "</main>\n</body>\n</html>\n"
     )
-    headers = {"Content-Type": "text/html; charset=utf-8", **problem.headers()}
+    headers: Headers = {"Content-Type": "text/html; charset=utf-8", **problem.headers()}
     return Response(page, headers=headers, status_code=problem.status)
 
 
-def shape_chalice_errors(request: Request, get_response: Any) -> Response:
+def shape_chalice_errors(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """Chalice middleware: give Chalice's own errors (405, 415, 500) the API's JSON shape."""
     response: Response = get_response(request)
     body = response.body

@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.model import Content, Milestone, Petition
 from generator.signing.service import MilestoneHook
 from generator.signing.settings import Settings
 from generator.store.base import Store
 from generator.writeback.refresh import WriteBack, handle_writeback_event
+
+if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
+    from mypy_boto3_lambda import LambdaClient
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +27,9 @@ def lambda_hook(
 
     The client is created on the first milestone. A failed invocation is logged, never raised.
     """
-    clients: list[Any] = []
+    clients: list[LambdaClient] = []
 
-    def client() -> Any:
+    def client() -> LambdaClient:
         if not clients:
             import boto3  # only a milestone pays for the Lambda client
             from botocore.config import Config

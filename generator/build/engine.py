@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from generator.build.counts import ContentCounts, CountSource
 from generator.build.markdown_cache import MarkdownCache
@@ -40,6 +40,9 @@ from generator.build.pool import render_jobs as _render_jobs
 from generator.build.sources import Loaded, Prepared, load
 from generator.model import Petition, Tally
 from generator.render.listing import listings
+
+if TYPE_CHECKING:  # imported by new_renderer when a build first renders
+    from generator.render.pages import Renderer
 
 
 @dataclass(frozen=True)
@@ -128,10 +131,11 @@ def _build(options: BuildOptions) -> BuildReport:
             texts = {s: r.digest(tallies[s]) for s, r in loaded.prepared.items()}
         keys: dict[str, str] = {}
         shown: list[str] = []  # site-wide pages show every petition but no body
-        for slug, *_, listing, source_hash, imported in loaded.rows:  # per petition, every build
-            text = imported if tallies is None else texts[slug]
-            keys[slug] = source_key(source_hash, fingerprint, site_hash, text)
-            shown.append(listing + text)
+        for row in loaded.rows:  # per petition, every build
+            slug = row.listing.slug
+            text = row.imported_digest if tallies is None else texts[slug]
+            keys[slug] = source_key(row.source_hash, fingerprint, site_hash, text)
+            shown.append(row.listing_digest + text)
         site_digest = sha256("\0".join([fingerprint, site_hash, *shown]))
         plan = _Plan(options, loaded, tallies, keys, renderer, site_digest, workers, cache)
         manifest = None if options.full else read_manifest(out)
@@ -158,7 +162,7 @@ class _Plan:
     loaded: Loaded
     tallies: dict[str, Tally] | None  # None: each petition's imported tally
     keys: dict[str, str]
-    renderer: Any
+    renderer: Renderer
     site_digest: str
     workers: int
     cache: MarkdownCache
@@ -254,9 +258,9 @@ class _Plan:
     def _site_pages(self, old: Manifest | None) -> dict[str, bytes]:
         """Plan the site-wide pages (into `site_inputs`) and render those whose inputs differ
         from the manifest `old` or that it has no file for; every one when `old` is None."""
-        plan = self.renderer.plan_listings(
-            listings(self.loaded.rows, self.tallies, self.loaded.site.time_zone), self._asks
-        )
+        imported = [row.listing for row in self.loaded.rows]
+        shown = listings(imported, self.tallies, self.loaded.site.time_zone)
+        plan = self.renderer.plan_listings(shown, self._asks)
         self.site_inputs = plan.inputs
         if old is None:
             return self.renderer.render_site(plan)

@@ -201,9 +201,9 @@ def commit(staged: Path, out: Path, moved: list[str], deleted: list[str]) -> Non
             made.add(parent)
         os.replace(os.path.join(staged, staged_name(rel)), target)
     for rel in deleted:
-        target = out / safe_relpath(rel)
-        target.unlink(missing_ok=True)
-        for folder in target.parents:
+        gone = out / safe_relpath(rel)
+        gone.unlink(missing_ok=True)
+        for folder in gone.parents:
             if folder == out or not folder.is_dir() or any(folder.iterdir()):
                 break
             folder.rmdir()

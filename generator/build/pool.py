@@ -13,12 +13,15 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from generator.build.markdown_cache import MarkdownCache, markdown_dir
 from generator.build.output import TreeWriter
 from generator.errors import PetitionSiteError
 from generator.model import Petition, Site, Tally
+
+if TYPE_CHECKING:  # the templating code is imported when a Renderer is first made
+    from generator.render.pages import Renderer
 
 MIN_PARALLEL = 50  # fewer items than this are done in this process
 T = TypeVar("T")
@@ -57,7 +60,7 @@ class PageMaker:
     """Renders petitions' pages and writes them under one folder."""
 
     def __init__(
-        self, renderer: Any, cache: MarkdownCache, folder: Path, flat: bool = False
+        self, renderer: Renderer, cache: MarkdownCache, folder: Path, flat: bool = False
     ) -> None:
         from generator.render.listing import Entry
 
@@ -90,7 +93,7 @@ class PageMaker:
         return self.cache.render(source.body)
 
 
-def new_renderer(site: Site, templates_dir: Path, cache_dir: Path | None = None) -> Any:
+def new_renderer(site: Site, templates_dir: Path, cache_dir: Path | None = None) -> Renderer:
     """A Renderer for the site's pages (imports the templating code on first use); with a
     `cache_dir`, compiled templates are kept under it for the next run."""
     from jinja2 import FileSystemBytecodeCache

@@ -1,8 +1,8 @@
 """Loading the content folder for a build: parsed once, then only files that changed.
 
 `load` gives what `generator.content.loading.load_content` gives, plus each petition's ask as HTML.
-The cache keeps a small index of plain tuples (each file's stat, what the site-wide pages
-show of it, source hash, tally digest) and, in shards, the parsed petitions, bodies dropped
+The cache keeps a small index (each file's stat and IndexRow: what the site-wide pages show of
+it, source hash, tally digest) and, in shards, the parsed petitions, bodies dropped
 (the Markdown cache holds their HTML). Files whose size or mtime changed are read again (in
 a pool when many); other petitions are unpickled only when the build asks for them.
 Problems spanning files, or a broken site.yaml, go through `load_content` itself, so errors
@@ -19,7 +19,9 @@ import secrets
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.build.counts import tally_digest
 from generator.build.markdown_cache import MarkdownCache
@@ -28,13 +30,29 @@ from generator.errors import ContentError, ContentErrors
 from generator.model import Content, Petition, Site, Tally
 from generator.render.listing import Listing, imported_listing, listing_digest
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 SHARDS = 64  # a change rewrites one shard of the parsed content, not all of it
 Stat = tuple[int, int]  # size, mtime_ns
-# the fields of its Listing with the imported tally (generator.render.listing), that Listing's
-# digest (listing_digest), source hash, imported digest
-Row = tuple[str, str, str, str, int, float, float, str, str, str, str]
-Summary = tuple[Stat, Row]
+
+
+class IndexRow(NamedTuple):
+    """What the content index keeps of one petition: enough to plan a build without it."""
+
+    listing: Listing  # what the site-wide pages show of it, with its imported tally
+    listing_digest: str  # listing_digest(listing)
+    source_hash: str  # Petition.source_hash
+    imported_digest: str  # tally_digest of its imported tally
+
+
+Summary = tuple[Stat, IndexRow]
+
+
+class _Index(NamedTuple):
+    """The content index: what it is valid for, the site, and each file's Summary by name."""
+
+    head: tuple[int, str, Stat]  # CACHE_FORMAT, Markdown cache version, site.yaml's stat
+    site: Site
+    summaries: dict[str, Summary]
 
 
 @dataclass(frozen=True)
@@ -48,11 +66,13 @@ class Prepared:
     listed: Listing | None = None  # what the site-wide pages show of it, imported tally
 
     @property
-    def row(self) -> Row:
-        """What the cache index keeps of it (see Row)."""
+    def row(self) -> IndexRow:
+        """What the cache index keeps of it."""
         assert self.listed is not None, "prepared without its listing"
         listed = self.listed
-        return (*listed, listing_digest(listed), self.petition.source_hash, self.imported_digest)
+        return IndexRow(
+            listed, listing_digest(listed), self.petition.source_hash, self.imported_digest
+        )
 
     def digest(self, tally: Tally) -> str:
         """tally_digest(tally), without the work when it is the imported tally."""
@@ -156,7 +176,7 @@ class _Store:
     """The parsed petitions of one load: fresh ones in memory, the others in cache shards."""
 
     def __init__(
-        self, folder: Path, where: Path | None, stats: dict[str, Stat], index: object
+        self, folder: Path, where: Path | None, stats: dict[str, Stat], index: _Index
     ) -> None:
         self.folder, self.where, self.stats, self.index = folder, where, stats, index
         self.fresh: dict[str, Prepared] = {}
@@ -205,10 +225,12 @@ class _Store:
 
 
 class Loaded:
-    """A loaded content folder: the site, each petition's `rows` (see Row) in slug order, and
+    """A loaded content folder: the site, each petition's IndexRow (`rows`) in slug order, and
     each petition's prepared form, read on demand."""
 
-    def __init__(self, site: Site, rows: list[Row], names: dict[str, str], store: _Store) -> None:
+    def __init__(
+        self, site: Site, rows: list[IndexRow], names: dict[str, str], store: _Store
+    ) -> None:
         self.site = site
         self.rows = rows
         self._names = names  # slug -> file name
@@ -228,14 +250,15 @@ class Loaded:
     @property
     def prepared(self) -> dict[str, Prepared]:
         """Every petition's prepared form, by slug."""
-        return self.get(r[0] for r in self.rows)
+        return self.get(r.listing.slug for r in self.rows)
 
     @property
     def content(self) -> Content:
         """The site and every petition, sorted by slug, as `load_content` gives them."""
         if self._content is None:
             ready = self.prepared
-            self._content = Content(self.site, tuple(ready[r[0]].petition for r in self.rows))
+            petitions = tuple(ready[r.listing.slug].petition for r in self.rows)
+            self._content = Content(self.site, petitions)
         return self._content
 
 
@@ -261,9 +284,11 @@ def load(content_dir: Path, cache_dir: Path | None, workers: int, cache: Markdow
     except OSError:
         site_stat = (-1, -1)
     head = (CACHE_FORMAT, cache.version, site_stat)
-    valid = isinstance(index, tuple) and len(index) == 5 and index[:3] == head
-    if valid:
-        site, known = index[3], index[4]
+    old = index if isinstance(index, _Index) and index.head == head else None
+    valid = old is not None
+    site: Site | None
+    if old is not None:
+        site, known = old.site, old.summaries
     else:
         from generator.content.loading import check_site, load_content
 
@@ -285,12 +310,12 @@ def load(content_dir: Path, cache_dir: Path | None, workers: int, cache: Markdow
     summaries: dict[str, Summary] = {
         n: (st, fresh[n].row if n in fresh else known[n][1]) for n, st in stats.items()
     }
-    store = _Store(folder, where, stats, (*head, site, summaries))
+    store = _Store(folder, where, stats, _Index(head, site, summaries))
     store.fresh, store.reader = fresh, reader
     removed = known.keys() - stats.keys()
     if where is not None and (not valid or fresh or removed):
         shards = range(SHARDS) if not valid else {_shard(n) for n in [*fresh, *removed]}
         store.save(shards, keep_old=valid)
-    rows = sorted((s[1] for s in summaries.values()), key=lambda r: r[0])
-    names = {s[1][0]: n for n, s in summaries.items()}
+    rows = sorted((s[1] for s in summaries.values()), key=attrgetter("listing.slug"))
+    names = {s[1].listing.slug: n for n, s in summaries.items()}
     return Loaded(site, rows, names, store)

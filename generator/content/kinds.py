@@ -24,7 +24,9 @@ STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (
 )
 MAX_INT = 10**12  # far above any count or goal; bounds what a page must print
 MIN_YEAR, MAX_YEAR = 1900, 9998  # shifting by any time zone stays within datetime's range
-INVALID: Any = object()  # the value of a field that failed to read; its problem is reported
+# The value of a field that failed to read; its problem is reported. Typed Any on purpose: it
+# stands in wherever a field's value would, whatever that field's type.
+INVALID: Any = object()
 DATETIME_EXAMPLE = "2017-04-14T13:20:00+12:00"
 _SCALARS = SafeConstructor()  # only its stateless scalar converters are used
 _NOT_TEXT = {INT: "the number", FLOAT: "the number", BOOL: "the true/false value"}
@@ -83,7 +85,8 @@ class Kind:
     def text(self, node: Node) -> str:
         """A string scalar's text, stripped; numbers, dates and booleans must be quoted."""
         if isinstance(node, ScalarNode) and node.tag == STR:
-            return node.value.strip()
+            text: str = node.value  # a scalar node's value is its text
+            return text.strip()
         if isinstance(node, ScalarNode) and node.tag in (INT, FLOAT, BOOL, TIMESTAMP):
             raise self.expected(node, "; put it in quotes to make it text")
         raise self.expected(node)
@@ -119,7 +122,8 @@ class Choice(Kind):
     def parse(self, node: Node) -> str:
         """The chosen word."""
         if isinstance(node, ScalarNode) and node.tag == STR and node.value in self.options:
-            return node.value
+            word: str = node.value
+            return word
         raise Invalid(f"expected one of {self.limit}, got {describe(node)}")
 
 

@@ -17,12 +17,12 @@ import yaml
 
 from generator.content.fields import read_mapping
 from generator.content.kinds import INVALID
-from generator.content.report import Report
+from generator.content.report import Report, Values
 from generator.content.schema import PETITION, SITE
 from generator.errors import ContentError, ContentErrors
 from generator.model import Content, Petition, Site
 
-Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Loader: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FENCE = re.compile(r"^---[ \t]*\r?$", re.M)
 _NO_SITE = Site("", "", "UTC", "en", (), "", "")  # stands in while site.yaml is broken
@@ -119,9 +119,10 @@ def check_petition(path: Path, site: Site) -> tuple[Petition | None, list[Conten
         return None, report.errors
     front, body, fence_line = parts
     root = _compose(front, report, "front matter")
-    values = {} if root is INVALID else read_mapping(root, PETITION.fields, "", report, 2)
+    fields = PETITION.fields
+    values: Values = Values() if root is INVALID else read_mapping(root, fields, "", report, 2)
     if values is INVALID:
-        values = {}
+        values = Values()
     if not body.strip():
         report.add(fence_line, "body", "empty; write why the petition matters below the '---'")
     if "closes" in values and "created" in values and values["closes"] < values["created"].date():

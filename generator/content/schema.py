@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -212,8 +213,13 @@ def update_readme(readme: str) -> str:
     """README.md's text with every generated table replaced by the schema's current one."""
     for name, schema in TABLES.items():
         table = markdown_table(schema)
-        readme = _block(name).sub(lambda m, t=table: m.group(1) + t + m.group(3), readme)
+        readme = _block(name).sub(_between_markers(table), readme)
     return readme
+
+
+def _between_markers(table: str) -> Callable[[re.Match[str]], str]:
+    """The replacement for a README block: its marker comments around `table`."""
+    return lambda m: m.group(1) + table + m.group(3)
 
 
 def main(argv: list[str]) -> int:

@@ -17,8 +17,11 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+if TYPE_CHECKING:  # the app's type; the app itself is handed in (generator.local.site)
+    from chalice.app import Chalice
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ MAX_BODY = 1024 * 1024  # the app itself answers 413 above 16 KiB; this only bou
 
 
 def api_event(
-    app: Any,
+    app: Chalice,
     method: str,
     path: str,
     query: str,
@@ -81,11 +84,14 @@ def static_file(root: Path, url_path: str) -> tuple[Path | None, str | None]:
 class SiteServer(ThreadingHTTPServer):
     """A threaded HTTP server for one output folder and one Chalice app mounted at a prefix."""
 
+    server_address: tuple[str, int]  # where an AF_INET server is bound: text host, port
     daemon_threads = True
     request_queue_size = 128  # listen backlog: the default 5 resets bursts of new clients
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], out_dir: Path, app: Any, api_prefix: str = "/api"):
+    def __init__(
+        self, address: tuple[str, int], out_dir: Path, app: Chalice, api_prefix: str = "/api"
+    ):
         super().__init__(address, _Handler)
         self.out_dir = Path(out_dir)
         self.app = app

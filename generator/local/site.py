@@ -16,9 +16,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from generator.errors import ContentErrors
+
+if TYPE_CHECKING:  # imported when first used, as below
+    from chalice.app import Chalice
+
+    from generator.local.server import SiteServer
+    from generator.writeback.worker import BackgroundWriteBack
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +61,7 @@ def local_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def load_app() -> tuple[Any, Callable[..., None]]:
+def load_app() -> tuple[Chalice, Callable[..., None]]:
     """The Chalice app object from functions/app.py (the one Lambda runs) and its configure()."""
     for path in (str(ROOT), str(FUNCTIONS)):
         if path not in sys.path:
@@ -105,7 +111,7 @@ class LocalSite:
         environ.setdefault(STORE_ENV, options.store)
         self.settings = Settings.from_environ(environ, FUNCTIONS)
         self.app, self.configure = load_app()
-        self.writeback: Any = None
+        self.writeback: BackgroundWriteBack | None = None
         self.lock = threading.Lock()
 
     def rebuild(self) -> bool:
@@ -150,7 +156,7 @@ class LocalSite:
 
 
 @contextmanager
-def running(options: ServeOptions) -> Iterator[Any]:
+def running(options: ServeOptions) -> Iterator[SiteServer]:
     """Start everything and yield the server; stops it all when the caller is done."""
     from generator.local.server import SiteServer
 

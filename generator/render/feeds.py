@@ -107,7 +107,7 @@ def index_key(item: Listing) -> tuple[int, int, str, str]:
     count descending, then title, then slug."""
     return (
         STATUS_ORDER.get(item.status, len(STATUS_ORDER)),
-        -item.count,
+        -item.signatures,
         item.title.casefold(),
         item.slug,
     )

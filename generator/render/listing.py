@@ -1,4 +1,4 @@
-"""What the site-wide pages show of each petition, as plain tuples cheap to keep and plan from.
+"""What the site-wide pages show of each petition, as small tuples cheap to keep and plan from.
 
 The content index keeps each petition's listing with its imported tally, so the index, feed
 and sitemap are planned without unpickling any parsed petition.
@@ -7,7 +7,7 @@ and sitemap are planned without unpickling any parsed petition.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import NamedTuple
@@ -32,7 +32,7 @@ class Listing(NamedTuple):
     title: str
     target: str
     status: str
-    count: int  # public tally's count
+    signatures: int  # public tally's count
     created: float  # POSIX time of its creation (a naive time read in the site's zone)
     updated: float  # when it last changed in public: newest milestone, else creation
     shown: str  # ask_hash of its ask: all else the feed shows of it
@@ -87,17 +87,16 @@ def entry_listing(entry: Entry, zone: tzinfo) -> Listing:
 
 
 def listings(
-    rows: Sequence[tuple[object, ...]], tallies: Mapping[str, Tally] | None, time_zone: str
+    imported: Iterable[Listing], tallies: Mapping[str, Tally] | None, time_zone: str
 ) -> list[Listing]:
-    """Listings from content index rows (each starting with a Listing's fields), with these
-    tallies in place of the imported ones (None: the imported ones)."""
+    """These listings (each with its imported tally) with `tallies` in place of the imported
+    ones (None: the imported ones)."""
     if tallies is None:
-        return [Listing._make(row[:8]) for row in rows]
+        return list(imported)
     zone = ZoneInfo(time_zone)
     found = []
-    for row in rows:
-        item = Listing._make(row[:8])
+    for item in imported:
         tally = tallies[item.slug]
         updated = updated_time(item.created, tally, zone)
-        found.append(item._replace(count=tally.count, updated=updated))
+        found.append(item._replace(signatures=tally.count, updated=updated))
     return found

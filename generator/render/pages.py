@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 
 from generator.errors import ConfigError
 from generator.milestones import next_goal, progress, timeline
-from generator.model import Site
+from generator.model import Location, Site
 from generator.render import feeds
 from generator.render.feeds import index_rel, page_links, page_path
 from generator.render.fingerprint import code_fingerprint
@@ -48,7 +48,8 @@ class SitePlan:
     asks: Asks  # the feed's summaries, asked for only when the feed is rendered
 
 
-class ListItem(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ListItem:
     """One petition on an index page."""
 
     url: str
@@ -153,8 +154,7 @@ class Renderer:
         page_url = f"/petitions/{petition.slug}/"
         canonical = self._absolute(page_url)
         goal = next_goal(count, petition.milestones, petition.goal)
-        place = petition.location
-        has_map = place is not None and place.lat is not None and place.lon is not None
+        point = _coordinates(petition.location)
         cta = petition.call_to_action
         common = {
             "petition": petition,
@@ -173,8 +173,8 @@ class Renderer:
             goal=goal,
             percent=math.floor(progress(count, goal) * 100),
             milestones=timeline(entry.tally),
-            map=map_view(place.lat, place.lon, self.site.tile_url) if has_map else None,
-            osm_url=osm_url(place.lat, place.lon) if has_map else "",
+            map=map_view(*point, self.site.tile_url) if point else None,
+            osm_url=osm_url(*point) if point else "",
             cta_label=_link_label(cta.url) if cta else "",
         )
         thanks = self._render("thanks.html", **common)
@@ -228,7 +228,7 @@ class Renderer:
         pages = len(plan.chunks)
         page_urls = {n: page_path(n) for n in range(1, pages + 1)}
         home, base = self._absolute("/"), self.site.base_url
-        fixed = {
+        fixed: dict[str, Callable[[], bytes]] = {
             "feed.xml": lambda: self._render(
                 "feed.xml", home_url=home, feed_url=base + "/feed.xml", updated=plan.updated,
                 items=feeds.feed_items(plan.feed, base, plan.asks([i.slug for i in plan.feed])),
@@ -238,7 +238,7 @@ class Renderer:
             )),
             "robots.txt": lambda: self._render("robots.txt", sitemap_url=base + "/sitemap.xml"),
             "404.html": lambda: self._render("404.html"),
-            **{path: (lambda data=data: data) for path, data in self._assets.values()},
+            **{path: _constant(data) for path, data in self._assets.values()},
         }  # fmt: skip
         out = {}
         for rel in sorted(plan.inputs if paths is None else set(paths)):
@@ -270,8 +270,20 @@ def _list_item(item: Listing) -> ListItem:
         target=item.target,
         status=item.status,
         status_label=STATUS_LABELS.get(item.status, item.status.title()),
-        count=item.count,
+        count=item.signatures,
     )
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    """A page maker that gives these bytes as they are."""
+    return lambda: data
+
+
+def _coordinates(place: Location | None) -> tuple[float, float] | None:
+    """Where a petition's map is centred (lat, lon); None when it has no map."""
+    if place is None or place.lat is None or place.lon is None:
+        return None
+    return place.lat, place.lon
 
 
 def _link_label(url: str) -> str:

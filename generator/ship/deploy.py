@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from generator.errors import PetitionSiteError
 from generator.writeback.publish import (
@@ -26,6 +26,11 @@ from generator.writeback.publish import (
     sha256,
     url_paths,
 )
+
+if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
+    from mypy_boto3_cloudfront import CloudFrontClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ObjectTypeDef
 
 UPLOAD_THREADS = 8
 DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
@@ -73,7 +78,7 @@ def is_page(key: str) -> bool:
     return key.endswith(".html")
 
 
-def clients() -> tuple[Any, Any]:
+def clients() -> tuple[S3Client, CloudFrontClient]:
     """boto3 S3 and CloudFront clients with bounded retries; AWS_ENDPOINT_URL is honoured."""
     import boto3
     from botocore.config import Config
@@ -89,7 +94,11 @@ class SiteSync:
     """Makes one bucket hold exactly one output folder, and invalidates changed pages."""
 
     def __init__(
-        self, s3: Any, bucket: str, cloudfront: Any = None, distribution_id: str | None = None
+        self,
+        s3: S3Client,
+        bucket: str,
+        cloudfront: CloudFrontClient | None = None,
+        distribution_id: str | None = None,
     ) -> None:
         if not bucket:
             raise DeployError("deploy: no bucket name given")
@@ -128,11 +137,11 @@ class SiteSync:
             raise failure
         return result
 
-    def stored(self) -> dict[str, dict[str, Any]]:
+    def stored(self) -> dict[str, ObjectTypeDef]:
         """Every object in the bucket, by key (its ListObjectsV2 entry)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        objects: dict[str, dict[str, Any]] = {}
+        objects: dict[str, ObjectTypeDef] = {}
         try:
             for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
                 for entry in page.get("Contents", []):
@@ -143,7 +152,7 @@ class SiteSync:
             ) from exc
         return objects
 
-    def _same(self, key: str, data: bytes, entry: Mapping[str, Any] | None) -> bool:
+    def _same(self, key: str, data: bytes, entry: ObjectTypeDef | None) -> bool:
         if entry is None or entry.get("Size") != len(data):
             return False
         etag = str(entry.get("ETag", "")).strip('"')
@@ -215,10 +224,12 @@ class SiteSync:
         if len(paths) > MAX_INVALIDATION_PATHS:
             paths = ["/*"]
         state = "\n".join(f"{k} {sha256(data[k]) if k in data else 'deleted'}" for k in keys)
-        where = f"CloudFront distribution {self.distribution_id}"
+        cloudfront, distribution = self.cloudfront, self.distribution_id
+        assert cloudfront is not None and distribution is not None, "no distribution to invalidate"
+        where = f"CloudFront distribution {distribution}"
         try:
-            answer = self.cloudfront.create_invalidation(
-                DistributionId=self.distribution_id,
+            answer = cloudfront.create_invalidation(
+                DistributionId=distribution,
                 InvalidationBatch={
                     "Paths": {"Quantity": len(paths), "Items": paths},
                     "CallerReference": f"deploy-{sha256(state.encode())}",

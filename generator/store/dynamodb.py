@@ -13,7 +13,7 @@ import random
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -27,6 +27,9 @@ from generator.store.dynamodb_errors import CHECK_FAILED, code_of
 from generator.store.dynamodb_table import ensure_table
 from generator.store.retry import Backoff, retrying
 from generator.store.times import seconds_to_next_minute, to_iso, utc_now
+
+if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 class DynamoStore:
@@ -68,7 +71,7 @@ class DynamoStore:
         return f"DynamoStore({self.table!r}, endpoint_url={self.api.endpoint_url!r})"
 
     @property
-    def client(self) -> Any:
+    def client(self) -> DynamoDBClient:
         """The boto3 DynamoDB client, built on first use."""
         return self.api.client
 

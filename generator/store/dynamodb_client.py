@@ -7,8 +7,8 @@ The client is never built at import, so a Lambda cold start pays for it only whe
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
@@ -16,6 +16,10 @@ from generator.errors import ConfigError, StoreError
 from generator.store.dynamodb_errors import RETRYABLE, code_of, reasons_of
 from generator.store.dynamodb_items import Item
 from generator.store.retry import Backoff, Retry, retrying
+
+if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 # Told why a transaction was cancelled (one reason per part): False for "the first
 # condition failed" (a duplicate, nothing to delete), or raise Retry, RateLimited, StoreError.
@@ -40,17 +44,13 @@ class Table:
         self.region = region
         self.endpoint_url = endpoint_url
         self.backoff = backoff or Backoff()
-        self._config = {
-            "retries": {"mode": "standard", "max_attempts": sdk_attempts},
-            "connect_timeout": connect_timeout,
-            "read_timeout": read_timeout,
-            "max_pool_connections": 32,
-        }
-        self._client: Any = None
+        self._sdk_attempts = sdk_attempts
+        self._timeouts = (connect_timeout, read_timeout)
+        self._client: DynamoDBClient | None = None
         self._lock = threading.Lock()
 
     @property
-    def client(self) -> Any:
+    def client(self) -> DynamoDBClient:
         """The boto3 DynamoDB client, built on first use (thread-safe)."""
         if self._client is None:
             with self._lock:
@@ -58,16 +58,20 @@ class Table:
                     self._client = self._new_client()
         return self._client
 
-    def _new_client(self) -> Any:
+    def _new_client(self) -> DynamoDBClient:
         import boto3  # only a DynamoDB store pays for importing boto3
         from botocore.config import Config
 
+        connect_timeout, read_timeout = self._timeouts
+        config = Config(
+            retries={"mode": "standard", "max_attempts": self._sdk_attempts},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            max_pool_connections=32,
+        )
         try:
             return boto3.session.Session().client(
-                "dynamodb",
-                region_name=self.region,
-                endpoint_url=self.endpoint_url,
-                config=Config(**self._config),
+                "dynamodb", region_name=self.region, endpoint_url=self.endpoint_url, config=config
             )
         except NoRegionError as exc:
             raise ConfigError(
@@ -100,7 +104,7 @@ class Table:
         )
 
     def transact(
-        self, parts: list[dict[str, Any]], token: str, what: str, on_cancel: OnCancel
+        self, parts: Sequence[TransactWriteItemTypeDef], token: str, what: str, on_cancel: OnCancel
     ) -> bool:
         """One TransactWriteItems attempt: True when it committed, else what `on_cancel` says.
 
@@ -137,7 +141,8 @@ class Table:
             except BotoCoreError as exc:
                 raise self.failure(what, exc) from exc
             found.extend(answer.get("Responses", {}).get(self.name, []))
-            keys = answer.get("UnprocessedKeys", {}).get(self.name, {}).get("Keys", [])
+            unprocessed = answer.get("UnprocessedKeys", {}).get(self.name)
+            keys = unprocessed.get("Keys", []) if unprocessed is not None else []
             if keys:  # throttled part of the batch: ask again for just those keys
                 raise Retry("UnprocessedKeys")
 

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from generator.model import Milestone, Tally
 from generator.store.base import RateLimit, Signature
 from generator.store.times import from_iso, minute_key, to_iso
 
-Item = dict[str, dict[str, Any]]
+if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
+
+Item: TypeAlias = "dict[str, AttributeValueTypeDef]"  # an item (or key) as the client API has it
 
 MAX_SHARDS = 99  # one BatchGetItem reads every count shard plus the milestones item (100 keys)
 GSI = "gsi1"
@@ -84,9 +87,9 @@ def signature_item(signature: Signature) -> Item:
 
 def sign_transaction(
     table: str, signature: Signature, shard: int, rate: RateLimit | None, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[TransactWriteItemTypeDef]:
     """TransactItems for one signature: put it if new, add 1 to a count shard, count the hit."""
-    items: list[dict[str, Any]] = [
+    items: list[TransactWriteItemTypeDef] = [
         {
             "Put": {
                 "TableName": table,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -11,10 +11,14 @@ from generator.errors import ConfigError, StoreError
 from generator.store.dynamodb_errors import code_of
 from generator.store.dynamodb_items import GSI
 
+if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import CreateTableInputTypeDef, TableDescriptionTypeDef
+
 TTL_ATTRIBUTE = "expires"
 
 
-def table_definition(table: str) -> dict[str, Any]:
+def table_definition(table: str) -> CreateTableInputTypeDef:
     """CreateTable arguments: pk/sk strings, the export index, pay per request, SSE on."""
     strings = ("pk", "sk", "gsi1pk", "gsi1sk")
     return {
@@ -39,7 +43,7 @@ def table_definition(table: str) -> dict[str, Any]:
     }
 
 
-def ensure_table(client: Any, table: str, timeout: float = 60.0) -> bool:
+def ensure_table(client: DynamoDBClient, table: str, timeout: float = 60.0) -> bool:
     """Create the table (and its TTL) unless it exists, and wait until it is ACTIVE.
 
     True when this call created it. Raises ConfigError when a table of that name exists
@@ -64,7 +68,7 @@ def ensure_table(client: Any, table: str, timeout: float = 60.0) -> bool:
     return created
 
 
-def _describe(client: Any, table: str) -> dict[str, Any] | None:
+def _describe(client: DynamoDBClient, table: str) -> TableDescriptionTypeDef | None:
     try:
         return client.describe_table(TableName=table)["Table"]
     except ClientError as exc:
@@ -73,7 +77,7 @@ def _describe(client: Any, table: str) -> dict[str, Any] | None:
         raise
 
 
-def _wait_active(client: Any, table: str, timeout: float) -> dict[str, Any]:
+def _wait_active(client: DynamoDBClient, table: str, timeout: float) -> TableDescriptionTypeDef:
     # boto3's waiter polls every 20 s; a new table is usually ready in well under a second.
     deadline = time.monotonic() + timeout
     pause = 0.05
@@ -90,14 +94,14 @@ def _wait_active(client: Any, table: str, timeout: float) -> dict[str, Any]:
         pause = min(pause * 2, 2.0)
 
 
-def _active(description: dict[str, Any]) -> bool:
+def _active(description: TableDescriptionTypeDef) -> bool:
     indexes = description.get("GlobalSecondaryIndexes", [])
     return description["TableStatus"] == "ACTIVE" and all(
         i.get("IndexStatus", "ACTIVE") == "ACTIVE" for i in indexes
     )
 
 
-def _check_shape(description: dict[str, Any], where: str) -> None:
+def _check_shape(description: TableDescriptionTypeDef, where: str) -> None:
     keys = {k["AttributeName"]: k["KeyType"] for k in description["KeySchema"]}
     indexes = {i["IndexName"] for i in description.get("GlobalSecondaryIndexes", [])}
     if keys != {"pk": "HASH", "sk": "RANGE"} or GSI not in indexes:
@@ -107,7 +111,7 @@ def _check_shape(description: dict[str, Any], where: str) -> None:
         )
 
 
-def _enable_ttl(client: Any, table: str, where: str) -> None:
+def _enable_ttl(client: DynamoDBClient, table: str, where: str) -> None:
     ttl = client.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
     status = ttl.get("TimeToLiveStatus", "DISABLED")
     if status in ("ENABLED", "ENABLING"):

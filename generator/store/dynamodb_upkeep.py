@@ -14,7 +14,7 @@ import random
 import time
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -22,6 +22,13 @@ from generator.store import dynamodb_items as items
 from generator.store.dynamodb_client import Table
 from generator.store.dynamodb_errors import CHECK_FAILED
 from generator.store.retry import Retry, retrying
+
+if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        ConditionCheckTypeDef,
+        TransactWriteItemTypeDef,
+    )
 
 Shards = tuple[int | None, ...]  # each count shard's n, None where the item does not exist
 
@@ -33,7 +40,7 @@ def forget(table: Table, shards: int, email_key: str, slugs: Iterable[str]) -> l
 
 def _forget_one(table: Table, shards: int, email_key: str, slug: str) -> bool:
     what = f"forget a signer on {slug!r}"
-    transaction = [
+    transaction: list[TransactWriteItemTypeDef] = [
         {
             "Delete": {
                 "TableName": table.name,
@@ -58,7 +65,9 @@ def _forget_one(table: Table, shards: int, email_key: str, slug: str) -> bool:
     return retrying(attempt, table.backoff, f"DynamoDB table {table.name!r}: {what}")
 
 
-def _transact(table: Table, transaction: list[dict[str, Any]], token: str, what: str) -> bool:
+def _transact(
+    table: Table, transaction: list[TransactWriteItemTypeDef], token: str, what: str
+) -> bool:
     """True when the transaction committed, False when its first condition failed."""
 
     def cancelled(reasons: list[str], exc: ClientError) -> bool:
@@ -109,23 +118,37 @@ def _measure(table: Table, shards: int, slug: str) -> tuple[Shards, int]:
     return before, counted
 
 
-def _fix(table: Table, slug: str, shards: Shards, delta: int) -> list[dict[str, Any]]:
+def _fix(table: Table, slug: str, shards: Shards, delta: int) -> list[TransactWriteItemTypeDef]:
     """One transaction: each shard still holds what was read, and shard 0 gains `delta`."""
-    parts: list[dict[str, Any]] = []
+    parts: list[TransactWriteItemTypeDef] = []
     for i, value in enumerate(shards):
-        target: dict[str, Any] = {"TableName": table.name, "Key": items.shard_key(slug, i)}
-        values: dict[str, Any] = {}
-        if value is None:
-            target["ConditionExpression"] = "attribute_not_exists(pk)"
-        else:
-            target["ConditionExpression"] = "n = :was"
+        key = items.shard_key(slug, i)
+        condition = "attribute_not_exists(pk)" if value is None else "n = :was"
+        values: dict[str, AttributeValueTypeDef] = {}
+        if value is not None:
             values[":was"] = {"N": str(value)}
         if i == 0:
-            target["UpdateExpression"] = "ADD n :d SET slug = :slug"
             values.update({":d": {"N": str(delta)}, ":slug": {"S": slug}})
+            parts.append(
+                {
+                    "Update": {
+                        "TableName": table.name,
+                        "Key": key,
+                        "ConditionExpression": condition,
+                        "UpdateExpression": "ADD n :d SET slug = :slug",
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            )
+            continue
+        check: ConditionCheckTypeDef = {
+            "TableName": table.name,
+            "Key": key,
+            "ConditionExpression": condition,
+        }
         if values:
-            target["ExpressionAttributeValues"] = values
-        parts.append({"Update" if i == 0 else "ConditionCheck": target})
+            check["ExpressionAttributeValues"] = values
+        parts.append({"ConditionCheck": check})
     return parts
 
 

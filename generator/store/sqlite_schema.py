@@ -42,12 +42,14 @@ CREATE TABLE IF NOT EXISTS rate_hits (
 """
 
 COLUMNS = "slug, email_key, name, email, signed_at, postcode, country, consent, comment"
+# A signature's values in COLUMNS order: texts, signed_at as ISO text, consent as 0 or 1.
+SignatureRow = tuple[str, str, str, str, str, str, str, int, str]
 
 
 INSERT_SIGNATURE = f"INSERT OR IGNORE INTO signatures ({COLUMNS}) VALUES ({', '.join('?' * 9)})"
 
 
-def row_of(signature: Signature) -> tuple[object, ...]:
+def row_of(signature: Signature) -> SignatureRow:
     """The values of a signature in COLUMNS order."""
     return (
         signature.slug,
@@ -81,7 +83,7 @@ def count_signatures(conn: sqlite3.Connection, slug: str) -> int:
     return int(found[0])
 
 
-def signature_of(row: tuple[object, ...]) -> Signature:
+def signature_of(row: SignatureRow) -> Signature:
     """The Signature a row of COLUMNS holds."""
     slug, email_key, name, email, signed_at, postcode, country, consent, comment = row
     return Signature(

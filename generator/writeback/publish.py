@@ -18,11 +18,17 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
 from generator.build.output import safe_relpath
 from generator.errors import PetitionSiteError
+
+if TYPE_CHECKING:  # types only: boto3 and botocore are imported when a publish needs them
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+    from mypy_boto3_cloudfront import CloudFrontClient
+    from mypy_boto3_s3 import S3Client
 
 PAGE_CACHE = "public, max-age=60, must-revalidate"  # pages change when counts do
 ASSET_CACHE = "public, max-age=31536000, immutable"  # assets/ names carry their hash
@@ -142,22 +148,29 @@ class S3Publisher:
         self.distribution_id = distribution_id or None
         self.endpoint_url = endpoint_url
         self.region = region
-        self._clients: dict[str, Any] = {}
+        self._s3: S3Client | None = None
+        self._cloudfront: CloudFrontClient | None = None
 
-    def _client(self, service: str) -> Any:
-        client = self._clients.get(service)
-        if client is None:
+    def _s3_client(self) -> S3Client:
+        if self._s3 is None:
             import boto3  # only a production write-back pays for boto3
-            from botocore.config import Config
 
-            config = Config(
-                connect_timeout=5, read_timeout=20, retries={"max_attempts": 4, "mode": "standard"}
+            self._s3 = boto3.client(
+                "s3", region_name=self.region, endpoint_url=self.endpoint_url, config=_config()
             )
-            client = boto3.client(
-                service, region_name=self.region, endpoint_url=self.endpoint_url, config=config
+        return self._s3
+
+    def _cloudfront_client(self) -> CloudFrontClient:
+        if self._cloudfront is None:
+            import boto3
+
+            self._cloudfront = boto3.client(
+                "cloudfront",
+                region_name=self.region,
+                endpoint_url=self.endpoint_url,
+                config=_config(),
             )
-            self._clients[service] = client
-        return client
+        return self._cloudfront
 
     def publish(self, files: Mapping[str, bytes]) -> Published:
         """Put each changed file, then invalidate the URLs of those put (even after a failure)."""
@@ -190,7 +203,7 @@ class S3Publisher:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            head = self._client("s3").head_object(Bucket=self.bucket, Key=rel)
+            head = self._s3_client().head_object(Bucket=self.bucket, Key=rel)
         except ClientError as exc:
             if _code(exc) in _MISSING:
                 return False
@@ -207,7 +220,7 @@ class S3Publisher:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            self._client("s3").put_object(
+            self._s3_client().put_object(
                 Bucket=self.bucket, Key=rel, Body=data, ContentType=content_type(rel),
                 CacheControl=cache_control(rel), Metadata={"sha256": sha256(data)},
             )  # fmt: skip
@@ -225,10 +238,12 @@ class S3Publisher:
         if len(paths) > MAX_INVALIDATION_PATHS:
             paths = ["/*"]
         reference = sha256("\n".join(f"{rel} {sha256(files[rel])}" for rel in written).encode())
-        where = f"CloudFront distribution {self.distribution_id}"
+        distribution = self.distribution_id
+        assert distribution is not None, "invalidating without a distribution"
+        where = f"CloudFront distribution {distribution}"
         try:
-            answer = self._client("cloudfront").create_invalidation(
-                DistributionId=self.distribution_id,
+            answer = self._cloudfront_client().create_invalidation(
+                DistributionId=distribution,
                 InvalidationBatch={
                     "Paths": {"Quantity": len(paths), "Items": paths},
                     "CallerReference": f"writeback-{reference}",
@@ -243,6 +258,15 @@ class S3Publisher:
         return paths, answer["Invalidation"]["Id"]
 
 
-def _code(exc: Any) -> str:
+def _config() -> Config:
+    """The clients' timeouts and bounded retries."""
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=5, read_timeout=20, retries={"max_attempts": 4, "mode": "standard"}
+    )
+
+
+def _code(exc: ClientError) -> str:
     """The error code of a botocore ClientError, e.g. 'NoSuchBucket'."""
     return str(exc.response.get("Error", {}).get("Code", "unknown"))

@@ -26,6 +26,8 @@ from generator.store.base import Store
 
 if TYPE_CHECKING:  # rendering and publishing code is imported when first used, so the
     # signing Lambda, which only needs `lambda_hook`, does not pay for it at a cold start
+    from generator.build.markdown_cache import MarkdownCache
+    from generator.render.pages import Renderer
     from generator.writeback.publish import Published, Publisher
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ class WriteBack:
         self.store = store
         self.publisher = publisher
         self.cache_dir = cache_dir  # the build's Markdown cache, if there is one
-        self._renderer: Any = None
+        self._renderer: Renderer | None = None
         self._html: dict[str, str] = {}  # Markdown text -> HTML, for the life of the process
         self._lock = threading.Lock()  # one render-and-publish at a time: newest always last
 
@@ -89,7 +91,7 @@ class WriteBack:
         files.update((rel, data) for rel, data in site.items() if is_count_page(rel))
         return files
 
-    def _markdown(self, cache: Any, text: str) -> str:
+    def _markdown(self, cache: MarkdownCache, text: str) -> str:
         html = self._html.get(text)
         if html is None:
             html = self._html[text] = cache.render(text)
