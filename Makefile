@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: serve build test lint setup node system clean
+.PHONY: serve build test lint setup node system clean golden test-fast
 
 PORT ?= 8000
 
@@ -15,6 +15,14 @@ build: setup  ## build the site into _site/
 
 test: setup node system lint  ## run the whole test suite
 	$(PY) -m pytest
+
+test-fast: setup node  ## the quick loop: ruff, then every test but DynamoDB Local (Java), Chromium and load runs
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest -q -m "not dynamodb_local and not browser and not load"
+
+golden: setup  ## regenerate tests/fixtures/site/expected/ after an intended change to the pages; review the diff
+	$(PY) -m tests.fixtures.regenerate
 
 lint: setup  ## style (ruff), layering (import-linter) and types (mypy, strict)
 	$(PY) -m ruff check .

@@ -13,6 +13,7 @@ import pytest
 
 from generator.errors import ConfigError
 from generator.signing.settings import SETTINGS, Settings
+from tests.support.fixture_site import CONTENT
 
 from .support import FUNCTIONS, SECRET, signing_app
 
@@ -59,7 +60,7 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 def test_the_service_is_built_once_from_the_environment(tmp_path: Path) -> None:
     runtime_type = type(signing_app().runtime)
     environ = {
-        "PETITION_CONTENT": str(REPO / "content"),
+        "PETITION_CONTENT": str(CONTENT),
         "PETITION_STORE": f"sqlite:///{tmp_path}/signatures.db",
         "PETITION_SECRET": SECRET,
     }
@@ -73,7 +74,7 @@ def test_the_service_is_built_once_from_the_environment(tmp_path: Path) -> None:
 
 
 def test_a_missing_store_setting_fails_the_first_request_not_the_import() -> None:
-    runtime = type(signing_app().runtime)(Settings.from_environ({"PETITION_CONTENT": "content"}))
+    runtime = type(signing_app().runtime)(Settings.from_environ({"PETITION_CONTENT": str(CONTENT)}))
 
     with pytest.raises(ConfigError, match="PETITION_STORE"):
         runtime.service()

@@ -12,6 +12,7 @@ import pytest
 from generator.commands.main import main
 from generator.store import Signature, open_store
 from tests.build.conftest import Project, petition_text, snapshot
+from tests.support.fixture_site import CONTENT, OPEN, TEMPLATES
 
 BAD_STATUS = petition_text("Fix the lights").replace("status: open", "status: pending")
 
@@ -110,13 +111,14 @@ def test_init_store_rejects_a_bad_url(capsys: pytest.CaptureFixture) -> None:
     assert "unknown scheme" in capsys.readouterr().err
 
 
-def test_example_content_builds(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    root = Path(__file__).resolve().parents[2]
+def test_the_fixture_site_builds_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     args = [
         "--content",
-        str(root / "content"),
+        str(CONTENT),
         "--templates",
-        str(root / "templates"),
+        str(TEMPLATES),
         "--out",
         str(tmp_path / "site"),
         "--cache",
@@ -124,5 +126,5 @@ def test_example_content_builds(tmp_path: Path, capsys: pytest.CaptureFixture) -
     ]
     assert main(args) == 0
     assert "built 4 petitions" in capsys.readouterr().out
-    seed = tmp_path / "site" / "petitions" / "nz-stand-against-chechnya-death-camps" / "index.html"
-    assert "2017-04-20 18:05:41 +1200" in seed.read_text("utf-8")
+    page = tmp_path / "site" / "petitions" / OPEN / "index.html"
+    assert "2017-04-20 18:05:41 +1200" in page.read_text("utf-8")

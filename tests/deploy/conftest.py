@@ -1,7 +1,7 @@
 """Fixtures for deploy tests: the real package built once per session, and a site folder.
 
 Packaging runs the real `chalice package` (which pip-downloads requirements.txt) on the
-repository's own functions/, content/ and templates/, into a temporary folder.
+repository's own functions/ and templates/ and the fixture content, into a temporary folder.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from generator.ship.package import Packaged, package
+from tests.support.fixture_site import CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
@@ -49,12 +50,12 @@ def functions_before() -> list[str]:
 def packaged(
     tmp_path_factory: pytest.TempPathFactory, functions_before: list[str]
 ) -> Iterator[Package]:
-    """`package` of the repository's function, content and templates, done once."""
+    """`package` of the repository's function and templates with the fixture content, once."""
     root = tmp_path_factory.mktemp("package")
     result = package(
         root / "dist",
         functions=FUNCTIONS,
-        content=ROOT / "content",
+        content=CONTENT,
         templates=ROOT / "templates",
         region="us-east-1",
         work_dir=root / "work",

@@ -13,6 +13,7 @@ from cfnlint.api import ManualArgs, lint_file
 from generator.commands.main import main
 from generator.ship.package import PackageError, package
 from generator.store.dynamodb_table import TTL_ATTRIBUTE, table_definition
+from tests.support.fixture_site import CONTENT
 
 from .conftest import FUNCTIONS, ROOT, Package, listing
 
@@ -55,7 +56,7 @@ def test_the_zip_holds_the_app_the_generator_the_content_and_the_templates(
     ):
         assert needed in members, needed
     petitions = {m for m in members if m.startswith("content/petitions/")}
-    assert len(petitions) == len(list((ROOT / "content" / "petitions").glob("*.md")))
+    assert len(petitions) == len(list((CONTENT / "petitions").glob("*.md"))) == 4
     assert not any("__pycache__" in m or m.startswith("infra/") for m in members)
 
 
@@ -217,7 +218,7 @@ def test_package_refuses_broken_content_with_file_and_line(
 ) -> None:
     content = tmp_path / "content"
     (content / "petitions").mkdir(parents=True)
-    (content / "site.yaml").write_text((ROOT / "content" / "site.yaml").read_text())
+    (content / "site.yaml").write_text((CONTENT / "site.yaml").read_text())
     (content / "petitions" / "bad.md").write_text(
         "---\ntitle: Fix it\nstatus: pending\n---\nBody\n"
     )
@@ -240,5 +241,5 @@ def test_package_names_a_missing_stack_template(tmp_path: Path) -> None:
     (functions / ".chalice" / "config.json").write_text("{}")
 
     with pytest.raises(PackageError, match=r"infra/stack\.json: the stack template is missing"):
-        package(tmp_path / "dist", functions=functions, content=ROOT / "content",
+        package(tmp_path / "dist", functions=functions, content=CONTENT,
                 templates=ROOT / "templates")  # fmt: skip

@@ -1,5 +1,5 @@
 """Fixtures of the browser tests: Debian's Chromium through Playwright, kept off the network,
-against `build.py serve` started on a free port over a copy of the example content."""
+against `build.py serve` started on a free port over a copy of the fixture content."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import pytest
 from tests.serve.launcher import (
     ROOT,
     ServeProcess,
-    copy_site,
     free_port,
     set_site_option,
     start_serve,
     stop_serve,
 )
+from tests.support.fixture_site import OPEN, copy_site
 
 from .tiles import tile_server
 
@@ -37,7 +37,7 @@ CHROMIUM_FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
 ARTIFACTS = ROOT / "test-artifacts"  # git-ignored; CI keeps it
-EXAMPLE = "nz-stand-against-chechnya-death-camps"
+EXAMPLE = OPEN  # open, with a map, a call to action and imported milestones
 NEAR_MILESTONE = "e2e-one-short-of-ten"
 NEAR_MILESTONE_TEXT = """\
 ---

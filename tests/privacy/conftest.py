@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,15 +10,13 @@ from pathlib import Path
 import pytest
 
 from generator.commands.main import main
-from generator.signing.service import email_key
+from generator.signing.signer import email_key
 from generator.store import open_store
 from generator.store.base import Signature, Store
+from tests.support.fixture_site import copy_content
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "organiser-tests-secret-0123456789"
 START = datetime(2024, 6, 1, 2, 35, 51, tzinfo=UTC)  # 14:35:51 +1200 in Auckland
-SWIM = "free-swimming-lessons-for-every-child"
-EXAMPLE = "nz-stand-against-chechnya-death-camps"
 
 
 @dataclass
@@ -66,8 +63,8 @@ def project(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> Iterator[Project]:
-    """A copy of the example content in the current directory, and an empty store of each kind."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    """A copy of the fixture content in the current directory, and an empty store of each kind."""
+    copy_content(tmp_path / "content")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PETITION_SECRET", SECRET)
     if request.param == "sqlite":

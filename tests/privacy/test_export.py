@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.privacy.conftest import EXAMPLE, SWIM, Project
+from tests.privacy.conftest import Project
+from tests.support.fixture_site import BARE, OPEN
 
 
 def parsed(text: str) -> list[list[str]]:
@@ -18,12 +19,12 @@ def parsed(text: str) -> list[list[str]]:
 
 
 def test_the_export_lists_signers_oldest_first_in_the_sites_time(project: Project) -> None:
-    project.sign(SWIM, "Mere Second", "mere@example.org", minutes=2)
-    project.sign(SWIM, "Aroha First", "aroha@example.org", postcode="6011", country="NZ",
+    project.sign(BARE, "Mere Second", "mere@example.org", minutes=2)
+    project.sign(BARE, "Aroha First", "aroha@example.org", postcode="6011", country="NZ",
                  consent=True)  # fmt: skip
-    project.sign(EXAMPLE, "Someone Else", "else@example.org")
+    project.sign(OPEN, "Someone Else", "else@example.org")
 
-    run = project.run("export", SWIM)
+    run = project.run("export", BARE)
 
     assert run.status == 0
     assert parsed(run.out) == [
@@ -36,9 +37,9 @@ def test_the_export_lists_signers_oldest_first_in_the_sites_time(project: Projec
 
 
 def test_emails_are_exported_only_when_asked_for_and_last(project: Project) -> None:
-    project.sign(SWIM, "Aroha First", "Aroha@Example.org")
+    project.sign(BARE, "Aroha First", "Aroha@Example.org")
 
-    run = project.run("export", SWIM, "--with-emails")
+    run = project.run("export", BARE, "--with-emails")
 
     assert parsed(run.out) == [
         ["name", "postcode", "country", "consent", "signed_at", "email"],
@@ -51,10 +52,10 @@ def test_a_value_a_spreadsheet_would_run_as_a_formula_is_defused(
     project: Project, start: str
 ) -> None:
     # Signing already refuses such names; an export must be safe even so.
-    project.sign(SWIM, f"{start}HYPERLINK(\"http://evil.example\")", "x@example.org",
+    project.sign(BARE, f"{start}HYPERLINK(\"http://evil.example\")", "x@example.org",
                  postcode=f"{start}1", country="NZ")  # fmt: skip
 
-    (_, row) = parsed(project.run("export", SWIM).out)
+    (_, row) = parsed(project.run("export", BARE).out)
 
     assert row[0] == f'\'{start}HYPERLINK("http://evil.example")'
     assert row[1] == f"'{start}1"
@@ -62,9 +63,9 @@ def test_a_value_a_spreadsheet_would_run_as_a_formula_is_defused(
 
 
 def test_an_export_file_is_readable_by_its_owner_only(project: Project) -> None:
-    project.sign(SWIM, "Aroha First", "aroha@example.org")
+    project.sign(BARE, "Aroha First", "aroha@example.org")
 
-    run = project.run("export", SWIM, "--out", "delivery.csv")
+    run = project.run("export", BARE, "--out", "delivery.csv")
 
     written = Path("delivery.csv")
     assert run.status == 0
@@ -97,7 +98,7 @@ def test_a_store_that_does_not_exist_is_an_error_not_an_empty_export(
 ) -> None:
     project.store_url = f"sqlite:///{tmp_path}/typo/signatures.db"
 
-    run = project.run("export", SWIM)
+    run = project.run("export", BARE)
 
     assert run.status == 1
     assert "no database" in run.err

@@ -8,32 +8,33 @@ from pathlib import Path
 import pytest
 
 from generator.model import Milestone
-from tests.privacy.conftest import EXAMPLE, SECRET, START, SWIM, Project
+from tests.privacy.conftest import SECRET, START, Project
+from tests.support.fixture_site import BARE, OPEN
 
 
 def test_forget_removes_the_signer_from_every_petition_and_lowers_the_counts(
     project: Project,
 ) -> None:
-    for slug in (SWIM, EXAMPLE, "an-old-petition"):  # the last is no longer in the content
+    for slug in (BARE, OPEN, "an-old-petition"):  # the last is no longer in the content
         project.sign(slug, "Aroha Forgetme", "aroha.forget@example.org")
         project.sign(slug, "Mere Stays", "mere@example.org", minutes=1)
-    project.store.record_milestone(SWIM, 2, START)
+    project.store.record_milestone(BARE, 2, START)
 
     run = project.run("forget", "  Aroha.Forget@EXAMPLE.org ")
 
     assert run.status == 0
     assert "removed 3 signature(s) of 1 of 1 signer(s) from 3 of 5 petition(s)" in run.out
     assert "aroha" not in (run.out + run.err).lower()  # never echoed back
-    for slug in (SWIM, EXAMPLE, "an-old-petition"):
+    for slug in (BARE, OPEN, "an-old-petition"):
         assert [s.name for s in project.store.signatures(slug)] == ["Mere Stays"]
         assert project.store.tally(slug).count == 1
-    assert project.store.tally(SWIM).milestones == (Milestone(2, START),)
+    assert project.store.tally(BARE).milestones == (Milestone(2, START),)
 
 
 def test_forgetting_someone_who_never_signed_says_how_emails_are_matched(
     project: Project,
 ) -> None:
-    project.sign(SWIM, "Mere Stays", "mere@example.org")
+    project.sign(BARE, "Mere Stays", "mere@example.org")
 
     run = project.run("forget", "nobody@example.org")
 
@@ -41,19 +42,19 @@ def test_forgetting_someone_who_never_signed_says_how_emails_are_matched(
     assert "1 of 1 email(s) matched no signature" in run.out
     assert "PETITION_SECRET" in run.out
     assert "nobody" not in run.out + run.err
-    assert project.store.tally(SWIM).count == 1
+    assert project.store.tally(BARE).count == 1
 
 
 def test_with_another_key_than_the_apps_nothing_is_found(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project.sign(SWIM, "Aroha Forgetme", "aroha.forget@example.org")
+    project.sign(BARE, "Aroha Forgetme", "aroha.forget@example.org")
     monkeypatch.setenv("PETITION_SECRET", "some-other-key-0123456789")
 
     run = project.run("forget", "aroha.forget@example.org")
 
     assert "matched no signature" in run.out
-    assert project.store.tally(SWIM).count == 1
+    assert project.store.tally(BARE).count == 1
 
 
 def test_without_a_key_forget_refuses_and_says_which_key_it_needs(
@@ -71,7 +72,7 @@ def test_without_a_key_forget_refuses_and_says_which_key_it_needs(
 def test_the_key_serve_keeps_in_data_secret_is_used_when_none_is_set(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project.sign(SWIM, "Aroha Forgetme", "aroha.forget@example.org")
+    project.sign(BARE, "Aroha Forgetme", "aroha.forget@example.org")
     monkeypatch.delenv("PETITION_SECRET")
     Path(".data").mkdir()
     Path(".data/secret").write_text(SECRET + "\n")
@@ -79,15 +80,15 @@ def test_the_key_serve_keeps_in_data_secret_is_used_when_none_is_set(
     run = project.run("forget", "aroha.forget@example.org")
 
     assert run.status == 0, run.err
-    assert project.store.tally(SWIM).count == 0
+    assert project.store.tally(BARE).count == 0
 
 
 def test_emails_may_come_from_stdin_one_a_line(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project.sign(SWIM, "Aroha Forgetme", "aroha.forget@example.org")
-    project.sign(EXAMPLE, "Tama Forgetme", "tama.forget@example.org")
-    project.sign(EXAMPLE, "Mere Stays", "mere@example.org")
+    project.sign(BARE, "Aroha Forgetme", "aroha.forget@example.org")
+    project.sign(OPEN, "Tama Forgetme", "tama.forget@example.org")
+    project.sign(OPEN, "Mere Stays", "mere@example.org")
     monkeypatch.setattr(
         "sys.stdin", io.StringIO("aroha.forget@example.org\n\ntama.forget@example.org\n")
     )
@@ -95,5 +96,5 @@ def test_emails_may_come_from_stdin_one_a_line(
     run = project.run("forget", "-")
 
     assert "removed 2 signature(s) of 2 of 2 signer(s) from 2 of 4 petition(s)" in run.out
-    assert project.store.tally(SWIM).count == 0
-    assert [s.name for s in project.store.signatures(EXAMPLE)] == ["Mere Stays"]
+    assert project.store.tally(BARE).count == 0
+    assert [s.name for s in project.store.signatures(OPEN)] == ["Mere Stays"]

@@ -11,10 +11,9 @@ from generator.content.loading import load_content
 from generator.model import Milestone, Tally
 from generator.signing.settings import Settings
 from tests.api.support import FUNCTIONS, signing_app
-from tests.privacy.conftest import EXAMPLE, START, SWIM, Project
+from tests.privacy.conftest import START, Project
 from tests.store.helpers import skew
-
-CLOSED = "keep-kowhai-bay-pool-warm-in-winter"
+from tests.support.fixture_site import BARE, CLOSED, OPEN, WON
 
 
 def signed(project: Project, slug: str, n: int) -> None:
@@ -24,41 +23,41 @@ def signed(project: Project, slug: str, n: int) -> None:
 
 
 def test_drift_is_reported_and_repaired_without_moving_milestones(project: Project) -> None:
-    signed(project, SWIM, 3)
-    signed(project, EXAMPLE, 2)
-    project.store.record_milestone(SWIM, 10, START)
-    skew(project.store, SWIM, 2)  # the counter says 5 where 3 are stored
-    skew(project.store, EXAMPLE, -1)
+    signed(project, BARE, 3)
+    signed(project, OPEN, 2)
+    project.store.record_milestone(BARE, 10, START)
+    skew(project.store, BARE, 2)  # the counter says 5 where 3 are stored
+    skew(project.store, OPEN, -1)
 
     run = project.run("reconcile")
 
     assert run.status == 0
     assert run.out.splitlines() == [
-        f"{SWIM}: stored 5, counted 3, drift -2 (repaired)",
+        f"{WON}: stored 0, counted 0, drift 0",  # every petition, sorted by slug
+        f"{BARE}: stored 5, counted 3, drift -2 (repaired)",
         f"{CLOSED}: stored 0, counted 0, drift 0",
-        f"{EXAMPLE}: stored 1, counted 2, drift +1 (repaired)",
-        "safe-crossing-rata-street-school: stored 0, counted 0, drift 0",
+        f"{OPEN}: stored 1, counted 2, drift +1 (repaired)",
         "4 petition(s) checked, 2 with drift (repaired), 0 failed",
     ]
-    assert project.store.tally(SWIM) == Tally(3, (Milestone(10, START),))
-    assert project.store.tally(EXAMPLE).count == 2
+    assert project.store.tally(BARE) == Tally(3, (Milestone(10, START),))
+    assert project.store.tally(OPEN).count == 2
     assert project.run("reconcile").out.count("drift 0") == 4  # nothing left to repair
 
 
 def test_a_dry_run_reports_drift_exits_1_and_changes_nothing(project: Project) -> None:
-    signed(project, SWIM, 2)
-    skew(project.store, SWIM, 3)
+    signed(project, BARE, 2)
+    skew(project.store, BARE, 3)
 
     run = project.run("reconcile", "--dry-run")
 
     assert run.status == 1
-    assert f"{SWIM}: stored 5, counted 2, drift -3 (not repaired: dry run)" in run.out
+    assert f"{BARE}: stored 5, counted 2, drift -3 (not repaired: dry run)" in run.out
     assert "1 with drift (found)" in run.out
-    assert project.store.tally(SWIM).count == 5
+    assert project.store.tally(BARE).count == 5
 
 
 def test_a_dry_run_without_drift_exits_0(project: Project) -> None:
-    signed(project, SWIM, 2)
+    signed(project, BARE, 2)
 
     assert project.run("reconcile", "--dry-run").status == 0
 
@@ -76,8 +75,8 @@ def test_a_petition_only_the_store_knows_is_reconciled_too(project: Project) -> 
 def test_the_daily_function_repairs_drift_and_logs_only_figures(
     project: Project, caplog: pytest.LogCaptureFixture
 ) -> None:
-    signed(project, SWIM, 3)
-    skew(project.store, SWIM, 4)
+    signed(project, BARE, 3)
+    skew(project.store, BARE, 4)
     runtime = signing_app().runtime
     runtime.configure(
         content=load_content(project.path / "content"),
@@ -94,7 +93,7 @@ def test_the_daily_function_repairs_drift_and_logs_only_figures(
     finally:
         runtime.reset()
 
-    assert answer == {"checked": 4, "drifted": [{"slug": SWIM, "stored": 7, "counted": 3}]}
-    assert project.store.tally(SWIM).count == 3
-    assert f"reconcile repaired slug={SWIM} stored=7 counted=3 drift=-4" in caplog.text
+    assert answer == {"checked": 4, "drifted": [{"slug": BARE, "stored": 7, "counted": 3}]}
+    assert project.store.tally(BARE).count == 3
+    assert f"reconcile repaired slug={BARE} stored=7 counted=3 drift=-4" in caplog.text
     assert "signer" not in caplog.text.lower()

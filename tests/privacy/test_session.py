@@ -14,7 +14,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -32,12 +31,10 @@ from tests.privacy.markers import (
     sweep,
 )
 from tests.serve.client import Reply, request
-from tests.serve.launcher import ROOT, SECRET, ServeProcess, copy_site, start_serve, stop_serve
+from tests.serve.launcher import ROOT, SECRET, ServeProcess, start_serve, stop_serve
+from tests.support.eventually import eventually
+from tests.support.fixture_site import BARE, CLOSED, OPEN, WON, copy_site
 
-SWIM = "free-swimming-lessons-for-every-child"  # open, nothing imported: 10 reaches a milestone
-EXAMPLE = "nz-stand-against-chechnya-death-camps"  # open
-CLOSED = "keep-kowhai-bay-pool-warm-in-winter"
-WON = "safe-crossing-rata-street-school"
 JSON_TYPE = {"Content-Type": "application/json"}
 FORM_TYPE = {"Content-Type": "application/x-www-form-urlencoded"}
 MARKERS = (*NAME_MARKERS, *EMAIL_MARKERS)
@@ -76,40 +73,40 @@ def cli(work: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[
 
 def wait_for_file_text(path: Path, text: str, timeout: float = 20.0) -> str:
     """The file's text once it contains `text` (the write-back runs in the background)."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def containing() -> str | None:
         content = path.read_text(encoding="utf-8") if path.exists() else ""
-        if text in content or time.monotonic() > deadline:
-            return content
-        time.sleep(0.1)
+        return content if text in content else None
+
+    return eventually(containing, timeout, interval=0.1, message=f"{path} containing {text!r}")
 
 
 def provoke_every_refusal(session: Session) -> dict[str, int]:
     """Send the signer's details in every request the API refuses; their statuses by kind."""
     me = {"name": NAME, "email": EMAIL}
     statuses = {
-        "bad email": session.sign(SWIM, "127.0.0.6", name=NAME, email=EMAIL + "@@").status,
+        "bad email": session.sign(BARE, "127.0.0.6", name=NAME, email=EMAIL + "@@").status,
         "bad email (form)": session.sign(
-            SWIM, "127.0.0.6", True, name=NAME, email=EMAIL + " x"
+            BARE, "127.0.0.6", True, name=NAME, email=EMAIL + " x"
         ).status,
         "closed": session.sign(CLOSED, "127.0.0.6", **me).status,
         "won (form)": session.sign(WON, "127.0.0.6", True, **me).status,
         "unknown petition": session.sign("no-such-petition", "127.0.0.6", **me).status,
-        "unknown field": session.sign(SWIM, "127.0.0.6", **me, **{EMAIL: NAME}).status,
+        "unknown field": session.sign(BARE, "127.0.0.6", **me, **{EMAIL: NAME}).status,
         "too large": session.post(
-            SWIM, json.dumps({**me, "comment": NAME * 1000}).encode(), JSON_TYPE, "127.0.0.6"
+            BARE, json.dumps({**me, "comment": NAME * 1000}).encode(), JSON_TYPE, "127.0.0.6"
         ).status,
         "wrong type": session.post(
-            SWIM, f"{NAME} <{EMAIL}>".encode(), {"Content-Type": "text/plain"}, "127.0.0.6"
+            BARE, f"{NAME} <{EMAIL}>".encode(), {"Content-Type": "text/plain"}, "127.0.0.6"
         ).status,
-        "bot": session.sign(SWIM, "127.0.0.6", **me, website="http://spam.example").status,
+        "bot": session.sign(BARE, "127.0.0.6", **me, website="http://spam.example").status,
     }
     return statuses
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Session, Path]]:
-    """A server over a copy of the example content, allowing one signature a minute per client."""
+    """A server over a copy of the fixture content, allowing one signature a minute per client."""
     register(NAME, EMAIL, SECOND_EMAIL, *NAME_MARKERS)
     copy_site(tmp_path)
     server = start_serve(tmp_path, rate_limit=1, watch=False)
@@ -126,17 +123,17 @@ def test_a_signers_name_and_email_appear_only_where_they_must(
     session, work = served
     for n in range(9):  # nine others first, each from an address of their own
         filler = {"name": f"Filler {n}", "email": f"filler{n}@example.org"}
-        assert session.sign(SWIM, f"127.0.0.{10 + n}", **filler).status == 201
+        assert session.sign(BARE, f"127.0.0.{10 + n}", **filler).status == 201
 
-    tenth = session.sign(SWIM, "127.0.0.2", name=NAME, email=EMAIL, postcode="6011")
-    duplicate = session.sign(SWIM, "127.0.0.3", name=NAME, email=f" {EMAIL.upper()} ")
+    tenth = session.sign(BARE, "127.0.0.2", name=NAME, email=EMAIL, postcode="6011")
+    duplicate = session.sign(BARE, "127.0.0.3", name=NAME, email=f" {EMAIL.upper()} ")
     form = session.sign(
-        EXAMPLE, "127.0.0.4", True, name=NAME, email=EMAIL, postcode="6011", country="NZ",
+        OPEN, "127.0.0.4", True, name=NAME, email=EMAIL, postcode="6011", country="NZ",
         consent="on",
     )  # fmt: skip
-    allowed = session.sign(SWIM, "127.0.0.5", name=NAME, email=SECOND_EMAIL)
+    allowed = session.sign(BARE, "127.0.0.5", name=NAME, email=SECOND_EMAIL)
     limited = [  # the same client again within its minute (twice, in case a minute turned)
-        session.sign(EXAMPLE, "127.0.0.5", name=NAME, email=f"zzyzx.second+{i}@example.org")
+        session.sign(OPEN, "127.0.0.5", name=NAME, email=f"zzyzx.second+{i}@example.org")
         for i in range(2)
     ]
     refusals = provoke_every_refusal(session)
@@ -153,13 +150,13 @@ def test_a_signers_name_and_email_appear_only_where_they_must(
         "bot": 201,
     }  # fmt: skip
 
-    page = work / "out" / "petitions" / SWIM / "index.html"
+    page = work / "out" / "petitions" / BARE / "index.html"
     assert "10 signatures reached" in wait_for_file_text(page, "10 signatures reached")
 
-    exported = cli(work, "export", SWIM, "--out", "delivery.csv")
-    with_emails = cli(work, "export", SWIM, "--with-emails", "--out", "-")
+    exported = cli(work, "export", BARE, "--out", "delivery.csv")
+    with_emails = cli(work, "export", BARE, "--with-emails", "--out", "-")
     forgotten = cli(work, "forget", "-", stdin=f"{EMAIL}\n{SECOND_EMAIL}\n")
-    after = cli(work, "export", SWIM, "--out", "-")
+    after = cli(work, "export", BARE, "--out", "-")
     stop_serve(session.server)
 
     # The export holds what the target needs: the name, never the email unless asked for.

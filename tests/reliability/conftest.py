@@ -27,7 +27,7 @@ from .harness import make_site
 
 @pytest.fixture
 def work(tmp_path: Path) -> Path:
-    """A copy of the repository's content and templates plus the load-test petition."""
+    """A copy of the fixture content and the templates plus the load-test petition."""
     return make_site(tmp_path / "site")
 
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from tests.support.dynamodb_local import _answers, find_jar, find_java, free_port, stop
-
-START_TIMEOUT = 30.0
+from tests.support.dynamodb_local import find_jar, find_java, free_port, started, stop
 
 
 class KillableDynamoDB:
@@ -45,11 +42,8 @@ class KillableDynamoDB:
         self.process = subprocess.Popen(
             command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline and self.process.poll() is None:
-            if _answers(self.endpoint):
-                return
-            time.sleep(0.1)
+        if started(self.process, self.endpoint):
+            return
         self.close()
         self._log.seek(0)
         output = self._log.read().decode(errors="replace")

@@ -9,7 +9,6 @@ records every milestone the signing service won, so a test can check each was wo
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -27,6 +26,7 @@ from generator.signing.service import MilestoneHook
 from generator.signing.settings import Settings
 from generator.store.base import Store
 from generator.writeback.worker import BackgroundWriteBack, local_writeback
+from tests.support.fixture_site import copy_site
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "reliability-tests-secret-0123456789"  # the app wants at least 16 characters
@@ -46,12 +46,11 @@ People trust a count only when it is exact.
 
 
 def make_site(work: Path, ladder: Iterable[int] = (10, 100, 500, 1000, 2000)) -> Path:
-    """Copies of the repository's content and templates in `work`, plus the load-test petition.
+    """Copies of the fixture content and the templates in `work`, plus the load-test petition.
 
     Returns `work`; the content is in `work/content`, the templates in `work/templates`.
     """
-    shutil.copytree(ROOT / "content", work / "content")
-    shutil.copytree(ROOT / "templates", work / "templates")
+    copy_site(work)
     text = PETITION.format(ladder=", ".join(str(n) for n in ladder))
     (work / "content" / "petitions" / f"{LOAD_SLUG}.md").write_text(text, encoding="utf-8")
     return work

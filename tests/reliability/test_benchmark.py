@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .harness import ROOT
+
+pytestmark = pytest.mark.load
 
 
 def test_load_benchmark_smoke_run_counts_exactly(tmp_path: Path) -> None:

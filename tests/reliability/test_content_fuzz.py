@@ -22,8 +22,7 @@ from generator.build.engine import BuildOptions, build
 from generator.content.loading import load_content
 from generator.content.schema import PETITION, SITE
 from generator.errors import ContentErrors
-
-from .harness import ROOT
+from tests.support.fixture_site import CONTENT, TEMPLATES
 
 PETITION_FIELDS = [f.name for f in PETITION.fields]
 SITE_FIELDS = [f.name for f in SITE.fields]
@@ -168,7 +167,7 @@ def load_or_build(work: Path, name: str, data: bytes) -> None:
     """Load a content folder holding this petition file; build it when it loads."""
     petitions = work / "content" / "petitions"
     petitions.mkdir(parents=True)
-    shutil.copy(ROOT / "content" / "site.yaml", work / "content" / "site.yaml")
+    shutil.copy(CONTENT / "site.yaml", work / "content" / "site.yaml")
     path = petitions / name
     path.write_bytes(data)
     try:
@@ -178,7 +177,7 @@ def load_or_build(work: Path, name: str, data: bytes) -> None:
         event(f"refused: {errors.errors[0].field.split('.')[0]}")
         return
     event("built")
-    build(BuildOptions(work / "content", ROOT / "templates", work / "out", None, True, workers=1))
+    build(BuildOptions(work / "content", TEMPLATES, work / "out", None, True, workers=1))
     slug = content.petitions[0].slug
     assert (work / "out" / "petitions" / slug / "index.html").is_file()
 
@@ -209,7 +208,7 @@ def test_any_site_file_loads_or_fails_with_file_line_and_field(
 ) -> None:
     with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
         site = Path(folder) / "site.yaml"
-        base = (ROOT / "content" / "site.yaml").read_text(encoding="utf-8").splitlines()
+        base = (CONTENT / "site.yaml").read_text(encoding="utf-8").splitlines()
         data = "\n".join([*base[: len(base) // 2], *lines, *base[len(base) // 2 :]]).encode()
         site.write_bytes(data)
         try:
@@ -222,7 +221,7 @@ def refusal(folder: Path, text: str) -> ContentErrors:
     """The errors of a content folder holding only this petition (AssertionError if none)."""
     petitions = folder / "content" / "petitions"
     petitions.mkdir(parents=True)
-    shutil.copy(ROOT / "content" / "site.yaml", folder / "content" / "site.yaml")
+    shutil.copy(CONTENT / "site.yaml", folder / "content" / "site.yaml")
     (petitions / "hostile.md").write_text(text, encoding="utf-8")
     with pytest.raises(ContentErrors) as raised:
         load_content(folder / "content")

@@ -15,10 +15,13 @@ import pytest
 
 from generator.store.dynamodb import DynamoStore
 from generator.store.retry import Backoff
+from tests.support.eventually import eventually
 
 from .dynamo_process import KillableDynamoDB
 from .harness import LOAD_SLUG, make_site, serving
 from .loadgen import LoadResult, email_of, plan, run_load
+
+pytestmark = pytest.mark.load
 
 SIGNERS = 600
 LADDER = (10, 100, 250, 500)
@@ -27,11 +30,16 @@ KILL_AT = 200  # stored signatures when the server is killed
 
 def wait_for_count(store: DynamoStore, at_least: int, timeout: float = 60.0) -> int:
     """The stored count once it reaches `at_least`; AssertionError after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while (count := store.tally(LOAD_SLUG).count) < at_least:
-        assert time.monotonic() < deadline, f"only {count} signatures stored after {timeout} s"
-        time.sleep(0.05)
-    return count
+
+    def reached() -> int | None:
+        count = store.tally(LOAD_SLUG).count
+        return count if count >= at_least else None
+
+    return eventually(
+        reached,
+        timeout,
+        message=lambda: f"{at_least} signatures stored (only {store.tally(LOAD_SLUG).count})",
+    )
 
 
 @pytest.mark.dynamodb_local

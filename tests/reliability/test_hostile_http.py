@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,10 +85,13 @@ def test_a_body_over_16_kib_is_a_413_and_one_of_16_kib_is_read(site: LocalApp, f
 
 
 def test_a_body_over_1_mib_is_refused_before_it_is_read(site: LocalApp) -> None:
-    started = time.monotonic()
-    answer = raw_exchange(site, request_head(f"Content-Length: {1024 * KIB + 1}\n"), b"{")
+    # One byte of the announced body is sent and our side stays open: an answer, and the
+    # server hanging up, can only come before it read (or waited for) the rest.
+    try:
+        answer = raw_exchange(site, request_head(f"Content-Length: {1024 * KIB + 1}\n"), b"{")
+    except TimeoutError:
+        pytest.fail("the server waited for the 1 MiB body instead of refusing it", pytrace=False)
 
-    assert time.monotonic() - started < 4  # answered and hung up without waiting for 1 MiB
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"]["code"] == "too_large"
 

@@ -8,7 +8,6 @@ is recorded once, no request got a 5xx, and the page shows the store's count.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,12 @@ from generator.store.dynamodb import DynamoStore
 from generator.store.sqlite import SqliteStore
 from tests.serve.client import request
 from tests.serve.launcher import start_serve, stop_serve
+from tests.support.eventually import eventually
 
 from .harness import LOAD_SLUG, build_site, page_count, serving
 from .loadgen import LoadResult, email_of, plan, run_load
+
+pytestmark = pytest.mark.load
 
 SIGNERS = 2000
 DUPLICATES = 150
@@ -45,12 +47,13 @@ def assert_counted_exactly(result: LoadResult, store: Store) -> None:
 
 def wait_for_page_count(page: Path, expected: int, timeout: float = 20.0) -> int:
     """The page's #count once it shows `expected` (the write-back runs in the background)."""
-    deadline = time.monotonic() + timeout
-    shown = page_count(page)
-    while shown != expected and time.monotonic() < deadline:
-        time.sleep(0.1)
-        shown = page_count(page)
-    return shown
+    eventually(
+        lambda: page_count(page) == expected,
+        timeout,
+        interval=0.1,
+        message=lambda: f"{page} showing {expected} (it shows {page_count(page)})",
+    )
+    return page_count(page)
 
 
 def test_serve_on_sqlite_counts_two_thousand_concurrent_signers_exactly(work: Path) -> None:

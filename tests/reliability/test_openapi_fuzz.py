@@ -26,13 +26,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from generator.store.sqlite import SqliteStore
+from tests.support.fixture_site import CLOSED, WON
 
 from .harness import LOAD_SLUG, ROOT, LocalApp, make_site, serving
 
 SLUGS = [
     LOAD_SLUG,
-    "keep-kowhai-bay-pool-warm-in-winter",  # closed
-    "safe-crossing-rata-street-school",  # won
+    CLOSED,
+    WON,
     "no-such-petition",
 ]
 CHECKS = [

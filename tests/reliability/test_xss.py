@@ -24,9 +24,10 @@ from generator.errors import ContentErrors
 from generator.store.sqlite import SqliteStore
 from tests.serve.client import request
 from tests.serve.launcher import set_site_option
+from tests.support.fixture_site import CONTENT, TEMPLATES
 
 from .client import sign
-from .harness import LOAD_SLUG, ROOT, make_site, serving
+from .harness import LOAD_SLUG, make_site, serving
 from .html_check import live_script, site_problems
 
 PAYLOADS = {
@@ -94,9 +95,9 @@ def petition_text(values: dict[str, str]) -> str:
 
 
 def content_folder(folder: Path, site_values: dict[str, str], values: dict[str, str]) -> Path:
-    """A content folder: the repository's site.yaml with `site_values`, one petition."""
+    """A content folder: the fixture's site.yaml with `site_values`, one petition."""
     (folder / "petitions").mkdir(parents=True)
-    shutil.copy(ROOT / "content" / "site.yaml", folder / "site.yaml")
+    shutil.copy(CONTENT / "site.yaml", folder / "site.yaml")
     for key, value in site_values.items():
         set_site_option(folder, key, json.dumps(value))
     (folder / "petitions" / f"{SLUG}.md").write_text(petition_text(values), encoding="utf-8")
@@ -142,7 +143,7 @@ def test_a_payload_in_every_content_field_is_refused_or_shown_as_text(
         {**SAFE, **{field: payload for field in petition_ok}},
     )
     out = tmp_path / "out"
-    build(BuildOptions(folder, ROOT / "templates", out, None, True, workers=1))
+    build(BuildOptions(folder, TEMPLATES, out, None, True, workers=1))
 
     assert {"title", "target", "ask", "body", "location.name"} <= set(petition_ok)
     assert set(site_ok) == set(SITE_FIELDS)

@@ -1,5 +1,5 @@
 """Fixtures of the serve tests: `build.py serve` in a child process over a copy of the
-example content, everything it writes kept under the test's temporary folder."""
+fixture content, everything it writes kept under the test's temporary folder."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from .launcher import ServeProcess, copy_site, start_serve, stop_serve
+from tests.support.fixture_site import OPEN, copy_site
 
-EXAMPLE = "nz-stand-against-chechnya-death-camps"
+from .launcher import ServeProcess, start_serve, stop_serve
+
+EXAMPLE = OPEN  # open, with a history of 731 imported signatures
 
 
 @pytest.fixture(scope="module")

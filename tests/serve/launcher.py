@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from tests.support.eventually import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 20.0
@@ -30,15 +30,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def copy_site(work: Path) -> tuple[Path, Path]:
-    """Copies of the repository's content and templates in `work`; returns (content, templates)."""
-    content = work / "content"
-    templates = work / "templates"
-    shutil.copytree(ROOT / "content", content)
-    shutil.copytree(ROOT / "templates", templates)
-    return content, templates
 
 
 def set_site_option(content: Path, key: str, value: str) -> None:
@@ -67,7 +58,7 @@ class ServeProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.out = work / "out"
         self.lines: list[str] = []
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         env = {k: v for k, v in os.environ.items() if not k.startswith("PETITION_")}
         env.update(
             PETITION_SECRET=SECRET,
@@ -93,51 +84,54 @@ class ServeProcess:
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            with self._changed:
+            with self._lock:
                 self.lines.append(line.rstrip("\n"))
-                self._changed.notify_all()
 
     @property
     def output(self) -> str:
         """Everything the server printed so far (stdout and stderr)."""
-        with self._changed:
+        with self._lock:
             return "\n".join(self.lines)
 
     def wait_for_output(self, pattern: str, timeout: float = 10.0, start: int = 0) -> str:
         """The first line (from line `start` on) matching `pattern`; AssertionError on timeout."""
         regex = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                for line in self.lines[start:]:
-                    if regex.search(line):
-                        return line
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(
-                        f"serve printed no line matching {pattern!r} within {timeout} s; "
-                        f"it printed:\n{chr(10).join(self.lines)}"
-                    )
-                self._changed.wait(left)
+
+        def matching_line() -> str | None:
+            with self._lock:
+                return next((line for line in self.lines[start:] if regex.search(line)), None)
+
+        return eventually(
+            matching_line,
+            timeout,
+            interval=0.02,
+            message=lambda: (
+                f"serve printing a line matching {pattern!r}; it printed:\n" + self.output
+            ),
+        )
 
     def wait_until_up(self, timeout: float = START_TIMEOUT) -> None:
         """Block until the server answers `/`; AssertionError (with its output) if it never does."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def answers() -> bool:
             if self.process.poll() is not None:
                 self._reader.join(2)
                 raise AssertionError(
                     f"serve exited with {self.process.returncode} before answering:\n{self.output}"
                 )
-            try:
-                with urllib.request.urlopen(self.url + "/", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.05)
-        self.kill()
-        raise AssertionError(f"serve did not answer {self.url}/ within {timeout} s:\n{self.output}")
+            with urllib.request.urlopen(self.url + "/", timeout=2) as response:
+                return bool(response.status == 200)
+
+        try:
+            eventually(
+                answers,
+                timeout,
+                ignoring=(urllib.error.URLError, ConnectionError, TimeoutError),
+                message=lambda: f"serve answering {self.url}/; it printed:\n{self.output}",
+            )
+        except AssertionError:
+            self.kill()
+            raise
 
     def interrupt(self, timeout: float = STOP_TIMEOUT) -> int:
         """Send SIGINT (Ctrl-C) and return the exit status; AssertionError if it hangs."""

@@ -23,7 +23,7 @@ def test_status_route_answers_json_with_the_baked_count(served: ServeProcess) ->
     assert reply.headers["content-type"] == "application/json"
     data = reply.json()
     assert data["slug"] == EXAMPLE
-    assert data["count"] >= 731  # the example's imported count, plus what tests signed
+    assert data["count"] >= 731  # the petition's imported count, plus what tests signed
     assert [m["count"] for m in data["milestones"]][:2] == [10, 25]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.fixture_site import OPEN_TITLE
+
 from .client import request
 from .conftest import EXAMPLE
 from .launcher import ServeProcess
@@ -17,7 +19,7 @@ def test_index_and_petition_pages_are_served_as_html(served: ServeProcess) -> No
     assert index.headers["content-type"] == "text/html; charset=utf-8"
     assert "<h1>Petitions</h1>" in index.text
     assert page.status == 200
-    assert "Tell the NZ government to take a stand" in page.text
+    assert f"<h1>{OPEN_TITLE}</h1>" in page.text
     assert int(page.headers["content-length"]) == len(page.body)
 
 

@@ -6,8 +6,10 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.support.fixture_site import copy_site
+
 from .conftest import EXAMPLE
-from .launcher import ServeProcess, copy_site
+from .launcher import ServeProcess
 
 
 def test_ctrl_c_stops_cleanly_and_frees_the_port(

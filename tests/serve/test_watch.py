@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from tests.support.eventually import eventually
 
 from .client import request
 from .conftest import EXAMPLE
@@ -15,14 +16,17 @@ REBUILD_TIMEOUT = 8.0  # the watcher looks every 0.5 s; the rebuild takes a frac
 
 def wait_for_page(server: ServeProcess, path: str, text: str) -> str:
     """The page's HTML once it contains `text`; AssertionError if that never happens."""
-    deadline = time.monotonic() + REBUILD_TIMEOUT
-    html = ""
-    while time.monotonic() < deadline:
+
+    def showing() -> str | None:
         html = request(server.url, path).text
-        if text in html:
-            return html
-        time.sleep(0.1)
-    raise AssertionError(f"{path} never showed {text!r}; serve printed:\n{server.output}")
+        return html if text in html else None
+
+    return eventually(
+        showing,
+        REBUILD_TIMEOUT,
+        interval=0.1,
+        message=lambda: f"{path} showing {text!r}; serve printed:\n{server.output}",
+    )
 
 
 def replace_line(path: Path, old_start: str, new: str) -> int:

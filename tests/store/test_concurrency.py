@@ -6,7 +6,6 @@ Only the stores that are safe under threads (SQLite, DynamoDB Local); moto is no
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -16,6 +15,7 @@ from generator.errors import StoreError
 from generator.model import Milestone
 from generator.store.base import Store
 from tests.store.helpers import START, second_client, signature, skew
+from tests.support.eventually import eventually
 
 T = TypeVar("T")
 SLUG = "save-the-park"
@@ -87,8 +87,9 @@ def test_a_repair_while_people_sign_neither_loses_nor_double_counts(
 
     def repairer() -> None:
         reconcile = second_client(concurrent_store)
-        while reconcile.tally(SLUG).count == 12:
-            time.sleep(0.001)  # repair only once signing is under way
+        eventually(  # repair only once signing is under way
+            lambda: reconcile.tally(SLUG).count != 12, 30, interval=0.001, message="signing began"
+        )
         while len(tries) < 2:
             try:
                 tries.append(reconcile.repair(SLUG))

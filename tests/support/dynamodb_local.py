@@ -11,11 +11,12 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+from tests.support.eventually import eventually
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
@@ -116,14 +117,23 @@ def running(db_path: Path | None = None, port: int | None = None) -> Iterator[st
             stop(process)
 
 
-def _wait_until_ready(process: subprocess.Popen[bytes], endpoint: str, output: IO[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
+def started(process: subprocess.Popen[bytes], endpoint: str) -> bool:
+    """Whether the server answers within START_TIMEOUT (False at once if it exits first)."""
+
+    def answers_or_exited() -> str:
         if process.poll() is not None:
-            break
-        if _answers(endpoint):
-            return
-        time.sleep(0.1)
+            return "exited"
+        return "answers" if _answers(endpoint) else ""
+
+    try:
+        return eventually(answers_or_exited, START_TIMEOUT, interval=0.1) == "answers"
+    except AssertionError:  # silent all along; the caller reports it with the server's output
+        return False
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], endpoint: str, output: IO[bytes]) -> None:
+    if started(process, endpoint):
+        return
     stop(process)
     output.seek(0)
     text = output.read().decode(errors="replace")

@@ -1,4 +1,4 @@
-"""Fixtures of the write-back tests: the example site built into tmp_path, a SQLite store,
+"""Fixtures of the write-back tests: the fixture site built into tmp_path, a SQLite store,
 and a signing service whose clock is fixed so milestone times are known."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .support import CONTENT, NOW, Built, build_site
 
 @pytest.fixture(scope="session")
 def content() -> Content:
-    """The repository's example content."""
+    """The fixture content (tests/fixtures/site/content)."""
     return load_content(CONTENT)
 
 
@@ -35,7 +35,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def built(tmp_path: Path, store: Store) -> Built:
-    """The example site built into tmp_path/_site before anyone signed."""
+    """The fixture site built into tmp_path/_site before anyone signed."""
     site = Built(tmp_path / "_site", tmp_path / ".cache", store)
     build_site(site.out, site.cache, store)
     return site

@@ -1,4 +1,4 @@
-"""Helpers of the write-back tests: the example content, a fixed clock, building, signing."""
+"""Helpers of the write-back tests: the fixture content, a fixed clock, building, signing."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from generator.build.counts import StoreCounts
 from generator.build.engine import BuildOptions, build
 from generator.signing.service import SigningService
 from generator.store.base import Store
+from tests.support.fixture_site import BARE, CLOSED, CONTENT, REPO, TEMPLATES
 
-REPO = Path(__file__).resolve().parents[2]
-CONTENT = REPO / "content"
-TEMPLATES = REPO / "templates"
-SLUG = "free-swimming-lessons-for-every-child"  # open, nothing imported: 10 signs reach 10
-OTHER = "keep-kowhai-bay-pool-warm-in-winter"  # closed, never re-rendered by SLUG's milestone
+SLUG = BARE  # open, nothing imported: 10 signs reach 10
+OTHER = CLOSED  # closed, never re-rendered by SLUG's milestone
 NOW = datetime(2025, 6, 20, 6, 5, 41, tzinfo=UTC)
 OLD_NS = 1_000_000_000 * 10**9  # 2001-09-09, long before any test runs
 NOW_ON_PAGE = "2025-06-20 18:05:41 +1200"  # NOW in the site's zone, Pacific/Auckland (winter)
@@ -24,7 +22,7 @@ NOW_ON_PAGE = "2025-06-20 18:05:41 +1200"  # NOW in the site's zone, Pacific/Auc
 
 @dataclass
 class Built:
-    """The example site as built into tmp_path, and how to build it again."""
+    """The fixture site as built into tmp_path, and how to build it again."""
 
     out: Path
     cache: Path
@@ -62,7 +60,7 @@ class Built:
 
 
 def build_site(out: Path, cache: Path, store: Store) -> None:
-    """Build the example content into `out` with the build engine, counts from `store`."""
+    """Build the fixture content into `out` with the build engine, counts from `store`."""
     options = BuildOptions(CONTENT, TEMPLATES, out, cache, counts=StoreCounts(store), workers=1)
     build(options)
 

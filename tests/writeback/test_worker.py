@@ -13,10 +13,11 @@ from generator.store.base import Store
 from generator.writeback.publish import Published, PublishError
 from generator.writeback.refresh import WriteBack
 from generator.writeback.worker import BackgroundWriteBack
+from tests.support.fixture_site import WON
 
 from .support import OTHER, SLUG, TEMPLATES
 
-THIRD = "safe-crossing-rata-street-school"
+THIRD = WON
 
 
 class Recorder:
@@ -73,7 +74,7 @@ def test_close_finishes_what_is_queued_then_refuses_more(
     assert recorder.rounds == [{SLUG}, {OTHER, THIRD}]
     caplog.set_level(logging.WARNING)
     worker.request(SLUG)  # after close: logged, never raised
-    assert "write-back closed; slug=free-swimming-lessons-for-every-child" in caplog.text
+    assert f"write-back closed; slug={SLUG}" in caplog.text
     assert len(recorder.rounds) == 2
 
 
@@ -89,7 +90,7 @@ def test_a_failed_round_is_logged_and_the_worker_goes_on(
         assert worker.wait(timeout=30)
     assert worker.failures == 1 and worker.refreshes == 2
     assert recorder.rounds == [{SLUG}, {OTHER}]
-    assert "write-back failed slugs=free-swimming-lessons-for-every-child" in caplog.text
+    assert f"write-back failed slugs={SLUG}" in caplog.text
     assert "NoSuchBucket" in caplog.text
 
 
