@@ -48,8 +48,9 @@ from chalicelib.runtime import runtime  # noqa: E402
 from generator.content.loading import load_content  # noqa: E402
 from generator.local.server import SiteServer, api_event  # noqa: E402
 from generator.model import Content  # noqa: E402
-from generator.signing.service import effective_status, email_key, rate_key  # noqa: E402
+from generator.signing.service import effective_status  # noqa: E402
 from generator.signing.settings import Settings  # noqa: E402
+from generator.signing.signer import email_key, rate_key  # noqa: E402
 from generator.store.base import RateLimit, Signature, Store  # noqa: E402
 
 SECRET = "benchmark-secret-not-for-production"

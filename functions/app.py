@@ -48,3 +48,12 @@ def daily_reconcile(event: CloudWatchEvent) -> dict[str, Any]:
 
     service = runtime.service()
     return daily(service.content, service.store)
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS), name="anonymise")
+def daily_anonymise(event: CloudWatchEvent) -> dict[str, Any]:
+    """Remove signers' names and addresses from petitions closed longer than retention_days."""
+    from generator.upkeep.anonymise import daily  # only this function pays for importing it
+
+    service = runtime.service()
+    return daily(service.content, service.store)

@@ -61,6 +61,8 @@ class Site:
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     per_page: int = 20
     description: str = ""
+    merge_email_aliases: bool = True  # +tag and Gmail dots do not make another signer
+    retention_days: int = 180  # signers' names and addresses are removed this long after close
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 from chalice.app import Request
 
 from chalicelib.problems import Problem
-from generator.signing.service import field_label
+from generator.signing.signer import field_label
 
 MAX_BODY = 16 * 1024  # bytes; a signature is a few hundred
 MAX_FIELDS = 50

@@ -12,7 +12,8 @@ from urllib.parse import quote
 from chalice.app import Request, Response
 
 from generator.errors import ConfigError, ContentErrors, RateLimited, StoreError
-from generator.signing.service import InvalidField, PetitionClosed, UnknownPetition
+from generator.signing.service import PetitionClosed, UnknownPetition
+from generator.signing.signer import InvalidField
 
 log = logging.getLogger(__name__)
 

@@ -37,6 +37,7 @@ from generator.build.output import (
 )
 from generator.build.pool import Job, PageMaker, default_workers, new_cache, new_renderer
 from generator.build.pool import render_jobs as _render_jobs
+from generator.build.progress import SILENT, Progress
 from generator.build.sources import Loaded, Prepared, load
 from generator.model import Petition, Tally
 from generator.render.listing import listings
@@ -56,6 +57,7 @@ class BuildOptions:
     full: bool = False  # ignore the manifest and render everything
     counts: CountSource = field(default_factory=ContentCounts)
     workers: int | None = None  # processes for big batches; None: one per core
+    progress: Progress = SILENT  # told of each phase and item (the command line draws a bar)
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def _build(options: BuildOptions) -> BuildReport:
     out = options.out_dir
     cache = new_cache(options.cache_dir)
     try:
-        loaded = load(options.content_dir, options.cache_dir, workers, cache)
+        loaded = load(options.content_dir, options.cache_dir, workers, cache, options.progress)
         keep = [options.content_dir, options.templates_dir, Path.cwd()]
         check_out_dir(out, keep + ([options.cache_dir] if options.cache_dir else []))
         renderer = new_renderer(loaded.site, options.templates_dir, options.cache_dir)
@@ -252,7 +254,7 @@ class _Plan:
         ]
         site_settings, workers = self.loaded.site, self.workers
         args = (site_settings, opts.templates_dir, opts.cache_dir, folder, workers)
-        done = _render_jobs(jobs, maker, *args, render_site_pages)
+        done = _render_jobs(jobs, maker, *args, render_site_pages, opts.progress)
         return {d.slug: PetitionRecord(d.key, list(d.files)) for d in done}, pages
 
     def _site_pages(self, old: Manifest | None) -> dict[str, bytes]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from generator.build.markdown_cache import MarkdownCache, markdown_dir
 from generator.build.output import TreeWriter
+from generator.build.progress import SILENT, Progress
 from generator.errors import PetitionSiteError
 from generator.model import Petition, Site, Tally
 
@@ -159,10 +160,12 @@ def parallel_map(
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
     meanwhile: Callable[[], None] | None = None,
+    progress: Progress = SILENT,
 ) -> list[R]:
     """`func` over chunks of items in a process pool, results flattened in input order.
 
-    `meanwhile` runs in this process while the workers are busy.
+    `meanwhile` runs in this process while the workers are busy; `progress` hears of each
+    chunk as it comes back.
     """
     with pool(workers, initializer, initargs) as executor:
         parts = executor.map(func, chunks(items, workers))
@@ -171,6 +174,7 @@ def parallel_map(
         out: list[R] = []
         for part in parts:
             out.extend(part)
+            progress.advance(len(part))
         return out
 
 
@@ -191,6 +195,7 @@ def render_jobs(
     folder: Path,
     workers: int,
     meanwhile: Callable[[], None] | None = None,
+    progress: Progress = SILENT,
 ) -> list[Done]:
     """Render every job's pages into `folder`; in a pool when there are many and cores to spare.
 
@@ -198,12 +203,16 @@ def render_jobs(
     own. `meanwhile` runs in this process too, while the pool works (or after, without one).
     """
     todo = list(jobs)
+    progress.phase("rendering", len(todo))
     if workers < 2 or len(todo) < MIN_PARALLEL:
-        done = [maker.make(job) for job in todo]
+        done = []
+        for job in todo:
+            done.append(maker.make(job))
+            progress.advance(1)
         maker.cache.flush()
         if meanwhile is not None:
             meanwhile()
         return done
     maker.cache.before_fork()
     args = (site, templates_dir, cache_dir, folder, maker.writer.flat)
-    return parallel_map(_make_chunk, todo, workers, _start_worker, args, meanwhile)
+    return parallel_map(_make_chunk, todo, workers, _start_worker, args, meanwhile, progress)

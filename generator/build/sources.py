@@ -26,6 +26,7 @@ from typing import NamedTuple
 from generator.build.counts import tally_digest
 from generator.build.markdown_cache import MarkdownCache
 from generator.build.pool import MIN_PARALLEL, new_cache, parallel_map
+from generator.build.progress import SILENT, Progress
 from generator.errors import ContentError, ContentErrors
 from generator.model import Content, Petition, Site, Tally
 from generator.render.listing import Listing, imported_listing, listing_digest
@@ -107,8 +108,9 @@ def _write_atomic(path: Path, data: object) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _scan(folder: Path) -> dict[str, Stat]:
-    """Petition file names (as `petition_files` picks them) with their stats, in name order."""
+def _scan(folder: Path, linked: list[Path]) -> dict[str, Stat]:
+    """Petition file names (as `petition_files` picks them) with their stats, in name order;
+    the files that are symbolic links are added to `linked`."""
     found: dict[str, Stat] = {}
     try:
         entries = os.scandir(folder)
@@ -119,6 +121,8 @@ def _scan(folder: Path) -> dict[str, Stat]:
             if e.name.lower().endswith(".md") and not e.name.startswith(".") and e.is_file():
                 st = e.stat()
                 found[e.name] = (st.st_size, st.st_mtime_ns)
+                if e.is_symlink():
+                    linked.append(folder / e.name)
     return dict(sorted(found.items()))
 
 
@@ -160,16 +164,28 @@ def _prepare_chunk(
 
 
 def prepare_all(
-    paths: list[Path], site: Site, cache_dir: Path | None, workers: int, cache: MarkdownCache
+    paths: list[Path],
+    site: Site,
+    cache_dir: Path | None,
+    workers: int,
+    cache: MarkdownCache,
+    progress: Progress = SILENT,
 ) -> list[tuple[Prepared | None, list[ContentError]]]:
     """Each file's prepared petition or problems, in order; in a pool when there are many."""
+    if paths:
+        progress.phase("reading", len(paths))
     if workers < 2 or len(paths) < MIN_PARALLEL:
-        done = [prepare(path, site, cache) for path in paths]
+        done = []
+        for path in paths:
+            done.append(prepare(path, site, cache))
+            progress.advance(1)
         cache.flush()
         return done
     cache.before_fork()
     work = [(path, site) for path in paths]
-    return parallel_map(_prepare_chunk, work, workers, _start_loader, (cache_dir,))
+    return parallel_map(
+        _prepare_chunk, work, workers, _start_loader, (cache_dir,), progress=progress
+    )
 
 
 class _Store:
@@ -262,7 +278,13 @@ class Loaded:
         return self._content
 
 
-def load(content_dir: Path, cache_dir: Path | None, workers: int, cache: MarkdownCache) -> Loaded:
+def load(
+    content_dir: Path,
+    cache_dir: Path | None,
+    workers: int,
+    cache: MarkdownCache,
+    progress: Progress = SILENT,
+) -> Loaded:
     """The content folder, petitions sorted by slug; raises ContentErrors with every problem.
 
     With a `cache_dir`, files unchanged since the last load are not read again, and their
@@ -270,11 +292,14 @@ def load(content_dir: Path, cache_dir: Path | None, workers: int, cache: Markdow
     (workers open their own).
     """
     folder = content_dir / "petitions"
-    stats = _scan(folder)
-    if len({n.rsplit(".", 1)[0].lower() for n in stats}) != len(stats):
-        from generator.content.loading import load_content
+    linked = [p for p in (folder, content_dir / "site.yaml") if p.is_symlink()]
+    stats = _scan(folder, linked)
+    duplicates = len({n.rsplit(".", 1)[0].lower() for n in stats}) != len(stats)
+    if duplicates or linked:
+        from generator.content.loading import links_outside, load_content
 
-        load_content(content_dir)  # two files for one slug: raises, naming both
+    if duplicates or (linked and links_outside(content_dir, linked)):
+        load_content(content_dir)  # raises, naming both files of a slug, or each link out
     site_path = content_dir / "site.yaml"
     where = cache_folder(cache_dir, content_dir) if cache_dir is not None else None
     index = _unpickle(where / "index.pickle") if where is not None else None
@@ -300,7 +325,7 @@ def load(content_dir: Path, cache_dir: Path | None, workers: int, cache: Markdow
 
     def reader(paths: list[Path]) -> dict[str, Prepared]:
         """Each file's prepared petition by name; raises ContentErrors with every problem."""
-        done = prepare_all(paths, site, cache_dir, workers, cache)
+        done = prepare_all(paths, site, cache_dir, workers, cache, progress)
         if errors := [e for _, problems in done for e in problems]:
             raise ContentErrors(errors)
         return {path.name: p for path, (p, _) in zip(paths, done, strict=True) if p}

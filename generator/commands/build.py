@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     """Build the site; print every content error and write nothing when there are any."""
     from generator.build.counts import ContentCounts, CountSource, StoreCounts
     from generator.build.engine import BuildOptions, build
+    from generator.commands.progress import for_terminal
 
     def work() -> int:
         counts: CountSource = ContentCounts()
@@ -46,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
             store = open_store(args.store)
             counts = StoreCounts(store)
+        progress = for_terminal(quiet=args.quiet)
         try:
             options = BuildOptions(
                 content_dir=args.content,
@@ -55,9 +57,11 @@ def run(args: argparse.Namespace) -> int:
                 full=args.full,
                 counts=counts,
                 workers=args.workers,
+                progress=progress,
             )
             report = build(options)
         finally:
+            progress.close()
             if store is not None:
                 store.close()
         if not args.quiet:

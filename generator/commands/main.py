@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Protocol, cast
@@ -23,6 +24,8 @@ COMMANDS = (
     "export",
     "forget",
     "reconcile",
+    "rekey",
+    "anonymise",
 )  # later commands register here; each is generator/commands/<name with _ for ->.py
 SUMMARIES = {
     "build": "build the static site (the default command)",
@@ -33,6 +36,8 @@ SUMMARIES = {
     "export": "write a petition's signatures as CSV for delivery (emails only with --with-emails)",
     "forget": "delete a signer's signatures on every petition and lower the counts",
     "reconcile": "recount every petition from its signatures and repair any drift",
+    "rekey": "recompute stored signatures' keys from their addresses, merging duplicates",
+    "anonymise": "remove signers' names and addresses from petitions closed past retention",
 }
 
 
@@ -66,4 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             module.arguments(cmd_parser)
             cmd_parser.set_defaults(run=module.run)
     args = parser.parse_args(args_in)
-    return int(args.run(args))
+    try:
+        status = int(args.run(args))
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (`export … | head`): end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the exit's own flush fails no more
+        return 0
+    return status

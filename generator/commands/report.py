@@ -24,6 +24,8 @@ def reported(work: Callable[[], int], *, outcome: str, after: str = "") -> int:
     """
     try:
         return work()
+    except BrokenPipeError:  # the reader went away; main() ends quietly
+        raise
     except ContentErrors as exc:
         print_content_errors(exc, outcome)
     except (PetitionSiteError, OSError) as exc:

@@ -6,6 +6,7 @@ fields.py holds the compound kinds; schema.py declares the fields.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from datetime import date, datetime
@@ -31,6 +32,14 @@ DATETIME_EXAMPLE = "2017-04-14T13:20:00+12:00"
 _SCALARS = SafeConstructor()  # only its stateless scalar converters are used
 _NOT_TEXT = {INT: "the number", FLOAT: "the number", BOOL: "the true/false value"}
 _DATE_ONLY = re.compile(r"\d{4}-\d\d-\d\d")
+_DATE_PARTS = re.compile(
+    r"(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)"
+    r"(?:[T ](?P<hour>\d\d)(?::(?P<minute>\d\d)(?::(?P<second>\d\d))?)?)?"
+)
+# C0 controls but tab and newline, DEL and C1: they break XML (the feed) and mean nothing on
+# a page. Bidirectional overrides can make a title or target read as something it is not.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI_OVERRIDE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?(-[a-z\d]{5,8})*", re.I)
 
 
@@ -52,6 +61,30 @@ def describe(node: Node) -> str:
     if node.tag == TIMESTAMP:
         return f"the date {value}"
     return f"{_NOT_TEXT.get(node.tag, 'a value tagged ' + node.tag)} {value}"
+
+
+def control_at(text: str) -> int | None:
+    """Where the first control character is in a text (CRLF read as one newline), or None."""
+    found = _CONTROL.search(text.replace("\r\n", "\n"))
+    return None if found is None else found.start()
+
+
+def control_character(text: str) -> str | None:
+    """Why a text may not be published as it is (a control character in it), or None."""
+    at = control_at(text)
+    if at is None:
+        return None
+    code = ord(text.replace("\r\n", "\n")[at])
+    return f"contains the control character U+{code:04X}; remove it"
+
+
+def bidi_override(text: str) -> str | None:
+    """Why a text may not be a title or target (a bidirectional override in it), or None."""
+    found = _BIDI_OVERRIDE.search(text)
+    if found is None:
+        return None
+    code = f"U+{ord(found.group()):04X}"
+    return f"contains the bidirectional control {code}, which can disguise the text; remove it"
 
 
 def is_null(node: Node) -> bool:
@@ -86,6 +119,9 @@ class Kind:
         """A string scalar's text, stripped; numbers, dates and booleans must be quoted."""
         if isinstance(node, ScalarNode) and node.tag == STR:
             text: str = node.value  # a scalar node's value is its text
+            problem = control_character(text)
+            if problem is not None:
+                raise Invalid(problem)
             return text.strip()
         if isinstance(node, ScalarNode) and node.tag in (INT, FLOAT, BOOL, TIMESTAMP):
             raise self.expected(node, "; put it in quotes to make it text")
@@ -95,9 +131,12 @@ class Kind:
 class Text(Kind):
     """A non-empty string, optionally with a length limit."""
 
-    def __init__(self, max_len: int | None = None, label: str = "text") -> None:
+    def __init__(
+        self, max_len: int | None = None, label: str = "text", *, bidi: bool = True
+    ) -> None:
         self.max_len = max_len
         self.label = label
+        self.bidi = bidi  # False: bidirectional overrides are refused
         self.limit = f"≤ {max_len} characters" if max_len else ""
 
     def parse(self, node: Node) -> str:
@@ -105,9 +144,23 @@ class Text(Kind):
         value = self.text(node)
         if not value:
             raise Invalid("must not be empty")
+        if not self.bidi and (problem := bidi_override(value)) is not None:
+            raise Invalid(problem)
         if self.max_len is not None and len(value) > self.max_len:
             raise Invalid(f"is {len(value)} characters long; at most {self.max_len} allowed")
         return value
+
+
+class Bool(Kind):
+    """A true/false value (YAML's true or false, unquoted)."""
+
+    label = "true or false"
+
+    def parse(self, node: Node) -> bool:
+        """The value."""
+        if isinstance(node, ScalarNode) and node.tag == BOOL:
+            return bool(_SCALARS.construct_yaml_bool(node))
+        raise self.expected(node)
 
 
 class Choice(Kind):
@@ -170,11 +223,67 @@ class Number(Kind):
         return value
 
 
+def calendar_problem(text: str) -> str | None:
+    """Which part of a date (and time) written as YYYY-MM-DD[THH:MM[:SS]] is out of range,
+    e.g. "day 30 is not in February 2025 (28 days)", or None when none is."""
+    found = _DATE_PARTS.match(text)
+    if found is None:
+        return None
+    year, month, day = (int(found.group(n)) for n in ("year", "month", "day"))
+    if not 1 <= month <= 12:
+        return f"month {month} is out of range (1 to 12)"
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if not 1 <= day <= days:
+        return f"day {day} is not in {calendar.month_name[month]} {year} ({days} days)"
+    limits = {"hour": 23, "minute": 59, "second": 59}
+    for part, highest in limits.items():
+        value = found.group(part)
+        if value is not None and int(value) > highest:
+            return f"{part} {int(value)} is out of range (0 to {highest})"
+    return None
+
+
+class MissingOffset(Invalid):
+    """A date-time without its offset from UTC; `naive` is the time as written."""
+
+    def __init__(self, text: str, naive: datetime) -> None:
+        self.text, self.naive = text, naive
+        super().__init__(f"{text} needs an offset from UTC, e.g. {text}+12:00")
+
+    def suggest(self, zone_name: str) -> str:
+        """The message, suggesting the offset `zone_name` has at that time."""
+        try:
+            offset = self.naive.replace(tzinfo=ZoneInfo(zone_name)).utcoffset()
+        except (ZoneInfoNotFoundError, ValueError, OverflowError):
+            return str(self)
+        if offset is None:
+            return str(self)
+        minutes = int(offset.total_seconds()) // 60
+        sign = "-" if minutes < 0 else "+"
+        hours, rest = divmod(abs(minutes), 60)
+        given = f"{sign}{hours:02d}:{rest:02d}"
+        return (
+            f"{self.text} needs an offset from UTC; in {zone_name} on that date it is"
+            f" {given}: {self.text}{given}"
+        )
+
+
 class DateTime(Kind):
     """A date and time with an offset from UTC, e.g. 2017-04-14T13:20:00+12:00."""
 
     label = "date-time with offset"
     limit = f"e.g. {DATETIME_EXAMPLE}"
+
+    def read(self, node: Node, field: str, report: Report) -> Any:
+        """The aware datetime, or INVALID after reporting why (a missing offset is suggested
+        in the site's zone when the report knows it)."""
+        try:
+            return self.parse(node)
+        except MissingOffset as e:
+            report.add(node, field, e.suggest(report.zone) if report.zone else str(e))
+        except Invalid as e:
+            report.add(node, field, str(e))
+        return INVALID
 
     def parse(self, node: Node) -> datetime:
         """The aware datetime."""
@@ -186,9 +295,12 @@ class DateTime(Kind):
         try:
             value = datetime.fromisoformat(text)
         except ValueError:
+            problem = calendar_problem(text)
+            if problem is not None:
+                raise Invalid(f"{text} is not a real time: {problem}") from None
             raise self.expected(node) from None
         if value.tzinfo is None:
-            raise Invalid(f"{text} needs an offset from UTC, e.g. {text}+12:00")
+            raise MissingOffset(text, value)
         if not MIN_YEAR <= value.year <= MAX_YEAR:  # pages show it in other zones and in UTC
             raise Invalid(f"{text} is out of range; expected a year from {MIN_YEAR} to {MAX_YEAR}")
         return value
@@ -204,12 +316,14 @@ class Date(Kind):
         """The date."""
         if not (isinstance(node, ScalarNode) and node.tag in (STR, TIMESTAMP)):
             raise self.expected(node)
-        if not _DATE_ONLY.fullmatch(node.value.strip()):
+        text = node.value.strip()
+        if not _DATE_ONLY.fullmatch(text):
             raise self.expected(node)
         try:
-            return date.fromisoformat(node.value.strip())
+            return date.fromisoformat(text)
         except ValueError as e:
-            raise Invalid(f"{node.value.strip()} is not a date: {e}") from None
+            problem = calendar_problem(text) or str(e)
+            raise Invalid(f"{text} is not a real date: {problem}") from None
 
 
 class Url(Kind):

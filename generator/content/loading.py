@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from generator.content.fields import read_mapping
-from generator.content.kinds import INVALID
+from generator.content.kinds import INVALID, control_at, control_character
 from generator.content.report import Report, Values
 from generator.content.schema import PETITION, SITE
 from generator.errors import ContentError, ContentErrors
@@ -25,7 +25,7 @@ from generator.model import Content, Petition, Site
 Loader: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FENCE = re.compile(r"^---[ \t]*\r?$", re.M)
-_NO_SITE = Site("", "", "UTC", "en", (), "", "")  # stands in while site.yaml is broken
+_NO_SITE = Site("", "", "", "en", (), "", "")  # stands in while site.yaml is broken
 
 
 def display_path(path: Path) -> str:
@@ -109,7 +109,8 @@ def check_petition(path: Path, site: Site) -> tuple[Petition | None, list[Conten
     if isinstance(read, ContentError):
         return None, [read]
     data, text = read
-    report = Report(shown, 2)  # the front matter starts on the file's second line
+    # the front matter starts on the file's second line
+    report = Report(shown, 2, site.time_zone or None)
     slug = path.stem
     if not SLUG.fullmatch(slug):
         message = f"file name must be lowercase letters, digits and single hyphens, got {slug!r}"
@@ -125,6 +126,9 @@ def check_petition(path: Path, site: Site) -> tuple[Petition | None, list[Conten
         values = Values()
     if not body.strip():
         report.add(fence_line, "body", "empty; write why the petition matters below the '---'")
+    elif (problem := control_character(body)) is not None:
+        before = body.replace("\r\n", "\n")[: control_at(body)]
+        report.add(fence_line + before.count("\n"), "body", problem)
     if "closes" in values and "created" in values and values["closes"] < values["created"].date():
         message = f"{values['closes']} is before the petition was created"
         report.add(values.lines["closes"], "closes", message)
@@ -161,12 +165,43 @@ def petition_files(folder: Path) -> list[Path]:
     return [folder / name for name in sorted(names)]
 
 
+def outside(root: Path, path: Path) -> bool:
+    """Whether `path` (under `root`) leads, through links, to somewhere outside `root`."""
+    try:
+        return not path.resolve(strict=False).is_relative_to(root.resolve(strict=False))
+    except (OSError, RuntimeError):  # a loop of links leads nowhere good either
+        return True
+
+
+def links_outside(content_dir: Path, paths: list[Path]) -> list[ContentError]:
+    """An error for each of these paths that is a link leading outside the content folder."""
+    return [
+        ContentError(
+            display_path(path),
+            1,
+            "file",
+            f"is a link to outside {display_path(content_dir)}/; refused, nothing is read"
+            " through it",
+        )
+        for path in paths
+        if path.is_symlink() and outside(content_dir, path)
+    ]
+
+
 def load_content(content_dir: Path) -> Content:
     """The site and its petitions (sorted by slug); raises ContentErrors with every problem."""
-    site, errors = check_site(content_dir / "site.yaml")
+    site_path, folder = content_dir / "site.yaml", content_dir / "petitions"
+    refused = links_outside(content_dir, [site_path, folder])
+    if refused:
+        raise ContentErrors(refused)
+    site, errors = check_site(site_path)
     petitions: list[Petition] = []
     owners: dict[str, str] = {}
-    for path in petition_files(content_dir / "petitions"):
+    files = petition_files(folder)
+    errors += (linked := links_outside(content_dir, files))
+    for path in files:
+        if path.is_symlink() and any(e.path == display_path(path) for e in linked):
+            continue
         key = path.stem.lower()
         shown = display_path(path)
         if key in owners:

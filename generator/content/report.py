@@ -12,9 +12,10 @@ from generator.errors import ContentError
 class Report:
     """The problems found in one file, with YAML's 0-based marks turned into file lines."""
 
-    def __init__(self, path: str, first_line: int) -> None:
+    def __init__(self, path: str, first_line: int, zone: str | None = None) -> None:
         self.path = path
         self.first_line = first_line  # the file line holding the YAML text's first line
+        self.zone = zone  # the site's time zone, for hints about times (None: not known)
         self.errors: list[ContentError] = []
 
     def line(self, node: Node) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 from generator.content.fields import Field, Ladder, Mapping, MilestoneDates, Words
 from generator.content.kinds import (
     INVALID,
+    Bool,
     Choice,
     Date,
     DateTime,
@@ -101,14 +102,26 @@ SITE = Mapping(
         ),
         Field("per_page", Int(1), "petitions per page of the index"),
         Field("description", Text(300), "a sentence about the site for the index and feed"),
+        Field(
+            "merge_email_aliases",
+            Bool(),
+            "one signature per mailbox: `+tag` sub-addresses and dots in Gmail addresses"
+            " do not count as another signer",
+        ),
+        Field(
+            "retention_days",
+            Int(0),
+            "days after a petition closes that signers' names and addresses are kept"
+            " (then `build.py anonymise` removes them; counts stay)",
+        ),
     ),
 )
 
 PETITION = Mapping(
     model=Petition,
     fields=(
-        Field("title", Text(200), "the petition's headline", True),
-        Field("target", Text(), 'who the petition is addressed to ("To: …")', True),
+        Field("title", Text(200, bidi=False), "the petition's headline", True),
+        Field("target", Text(bidi=False), 'who the petition is addressed to ("To: …")', True),
         Field("ask", Text(label="Markdown"), "what we call on the target to do", True),
         Field("created", DateTime(), "when the petition started", True),
         Field("status", Choice(STATUSES), "open takes signatures; closed and won do not"),
@@ -167,6 +180,8 @@ def _default(schema: Mapping, field: Field) -> str:
     value = declared.get(field.name, dataclasses.MISSING)
     if value in (dataclasses.MISSING, None, "", ()):
         return ""
+    if isinstance(value, bool):  # as YAML writes it
+        return f"`{str(value).lower()}`"
     return f"`{value}`"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,6 +79,19 @@ def share_links(url: str, title: str) -> dict[str, str]:
     }
 
 
+def refuse_links_outside(folder: Path) -> None:
+    """ConfigError naming the first link under `folder` that leads outside it (nothing is read
+    through such a link: a template could otherwise publish any file on the build machine)."""
+    root = folder.resolve()
+    for where, dirs, files in os.walk(folder, followlinks=False):
+        for name in sorted([*dirs, *files]):
+            path = Path(where) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                raise ConfigError(
+                    f"{path}: a link to outside {folder}/; refused, nothing is read through it"
+                )
+
+
 def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -91,6 +105,7 @@ class Renderer:
         self.templates_dir = Path(templates_dir)
         if not (self.templates_dir / "static").is_dir():
             raise ConfigError(f"{self.templates_dir}: expected a templates folder with static/")
+        refuse_links_outside(self.templates_dir)
         self._zone = ZoneInfo(site.time_zone)
         self._api_url = site.api_url.rstrip("/")
         self._assets = self._read_assets(self.templates_dir / "static")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -34,6 +34,14 @@ class RateLimit:
 
     key: str
     limit: int
+
+
+@dataclass(frozen=True)
+class Rekeyed:
+    """What a rekey did to one petition: signatures given a new key, and duplicates merged."""
+
+    changed: int
+    merged: int
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,21 @@ class Store(Protocol):
         Safe while people sign: a signature that lands meanwhile is neither lost nor
         counted twice. Recorded milestones never move.
         """
+
+    def rekey(self, slug: str, key_of: Callable[[str], str]) -> Rekeyed:
+        """Give each of the petition's signatures the key `key_of(its email)`; where several
+        now share a key, keep the oldest, delete the others and lower the count by as many.
+
+        Safe to run again (a second run changes nothing). Recorded milestones never move.
+        """
+
+    def anonymise(self, slug: str) -> int:
+        """Remove the names, addresses, postcodes and comments of the petition's signatures,
+        keeping their keys, times and countries, the count and the milestones; returns how
+        many signatures still held any of them."""
+
+    def latest_signature(self, slug: str) -> datetime | None:
+        """When the petition's newest stored signature was made, or None without any."""
 
     def close(self) -> None:
         """Release connections."""

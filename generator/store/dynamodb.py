@@ -20,8 +20,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from generator.errors import ConfigError, RateLimited
 from generator.model import Tally
 from generator.store import dynamodb_items as items
+from generator.store import dynamodb_privacy as privacy
 from generator.store import dynamodb_upkeep as upkeep
-from generator.store.base import RateLimit, Signature, SignOutcome
+from generator.store.base import RateLimit, Rekeyed, Signature, SignOutcome
 from generator.store.dynamodb_client import Table
 from generator.store.dynamodb_errors import CHECK_FAILED, code_of
 from generator.store.dynamodb_table import ensure_table
@@ -198,6 +199,18 @@ class DynamoStore:
     def repair(self, slug: str) -> tuple[int, int]:
         """Make the count shards add up to the recount, in one checked transaction."""
         return upkeep.repair(self.api, self.shards, slug, self.settle)
+
+    def rekey(self, slug: str, key_of: Callable[[str], str]) -> Rekeyed:
+        """New keys from the stored emails, duplicates merged (see dynamodb_privacy)."""
+        return privacy.rekey(self.api, self.shards, slug, list(self.signatures(slug)), key_of)
+
+    def anonymise(self, slug: str) -> int:
+        """Blank the personal fields of the petition's signatures, one item at a time."""
+        return privacy.anonymise(self.api, slug, list(self.signatures(slug)))
+
+    def latest_signature(self, slug: str) -> datetime | None:
+        """The time of the petition's newest signature, from the export index."""
+        return privacy.latest_signature(self.api, slug)
 
     def close(self) -> None:
         """Release the client's connections; a later call builds a new client."""

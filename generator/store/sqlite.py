@@ -21,7 +21,7 @@ from typing import TypeVar
 from generator.errors import RateLimited, StoreError
 from generator.model import Milestone, Tally
 from generator.store import sqlite_schema as schema
-from generator.store.base import RateLimit, Signature, SignOutcome
+from generator.store.base import RateLimit, Rekeyed, Signature, SignOutcome
 from generator.store.times import from_iso, minute_key, seconds_to_next_minute, to_iso, utc_now
 
 T = TypeVar("T")
@@ -64,6 +64,7 @@ class SqliteStore:
         try:
             conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
             conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA secure_delete = ON")  # forget scrubs the bytes, not just rows
             conn.execute("PRAGMA synchronous = NORMAL")
             with self._guard:
                 if not self._schema_ready:
@@ -233,6 +234,62 @@ class SqliteStore:
             return before, counted
 
         return self._write(f"repair the count of {slug!r}", fix)
+
+    def rekey(self, slug: str, key_of: Callable[[str], str]) -> Rekeyed:
+        """New keys from the stored emails, duplicates merged, in one transaction."""
+
+        def rekey(conn: sqlite3.Connection) -> Rekeyed:
+            rows = conn.execute(
+                "SELECT id, email, email_key FROM signatures WHERE slug = ? ORDER BY signed_at, id",
+                (slug,),
+            ).fetchall()
+            kept: dict[str, int] = {}
+            drop: list[int] = []
+            moves: list[tuple[str, int]] = []
+            for row_id, email, old_key in rows:
+                new_key = key_of(email)
+                if new_key in kept:
+                    drop.append(row_id)
+                    continue
+                kept[new_key] = row_id
+                if new_key != old_key:
+                    moves.append((new_key, row_id))
+            for row_id in drop:  # first, so no kept row's new key collides with them
+                conn.execute("DELETE FROM signatures WHERE id = ?", (row_id,))
+            for row_id in (r for _, r in moves):  # clear the way: keys may swap places
+                conn.execute(
+                    "UPDATE signatures SET email_key = ? WHERE id = ?", (f"~{row_id}", row_id)
+                )
+            conn.executemany("UPDATE signatures SET email_key = ? WHERE id = ?", moves)
+            if drop:
+                conn.execute("UPDATE counts SET n = n - ? WHERE slug = ?", (len(drop), slug))
+            return Rekeyed(changed=len(moves), merged=len(drop))
+
+        return self._write(f"rekey the signatures of {slug!r}", rekey)
+
+    def anonymise(self, slug: str) -> int:
+        """Blank the personal fields of every signature of the petition, in one transaction."""
+
+        def scrub(conn: sqlite3.Connection) -> int:
+            return conn.execute(
+                "UPDATE signatures SET name = '', email = '', postcode = '', comment = ''"
+                " WHERE slug = ? AND (name != '' OR email != '' OR postcode != ''"
+                " OR comment != '')",
+                (slug,),
+            ).rowcount
+
+        return self._write(f"anonymise the signatures of {slug!r}", scrub)
+
+    def latest_signature(self, slug: str) -> datetime | None:
+        """The time of the petition's newest signature."""
+
+        def newest(conn: sqlite3.Connection) -> datetime | None:
+            row = conn.execute(
+                "SELECT MAX(signed_at) FROM signatures WHERE slug = ?", (slug,)
+            ).fetchone()
+            return from_iso(row[0]) if row and row[0] else None
+
+        return self._read(f"read the newest signature of {slug!r}", newest)
 
     def close(self) -> None:
         """Close every thread's connection; the store reconnects if used again."""

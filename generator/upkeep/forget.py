@@ -47,7 +47,7 @@ def forget_signers(
     emails: Sequence[str], secret: bytes, store: Store, content: Content | None
 ) -> Forgotten:
     """Delete each email's signature on every known petition and lower those counts."""
-    from generator.signing.service import email_key
+    from generator.signing.signer import email_key
 
     slugs = known_slugs(store, content)
     removed = [store.forget(email_key(secret, email), slugs) for email in emails]

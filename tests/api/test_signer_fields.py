@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.signing.service import InvalidField, email_key, rate_key, validate_signer
+from generator.signing.signer import InvalidField, email_key, rate_key, validate_signer
 
 from .support import make_site
 

@@ -102,7 +102,7 @@ def test_a_bad_form_post_gets_an_html_page_that_names_the_field(api: Api) -> Non
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert '<html lang="en-NZ">' in page
-    assert '<p role="alert">email: must be an email address</p>' in page
+    assert '<p role="alert">email: must be an email address: ' in page
     assert '<a href="/petitions/fresh/">Back to the petition</a>' in page
 
 

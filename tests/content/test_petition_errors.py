@@ -39,8 +39,8 @@ def test_naive_created_says_an_offset_is_needed(content: ContentDir) -> None:
     front = FRONT.replace("2024-02-12T08:15:00+13:00", "2024-02-12T08:15:00")
     content.petition("fix.md", front)
     assert content.errors() == [
-        f"{P}:5: created: 2024-02-12T08:15:00 needs an offset from UTC,"
-        " e.g. 2024-02-12T08:15:00+12:00"
+        f"{P}:5: created: 2024-02-12T08:15:00 needs an offset from UTC; in Pacific/Auckland"
+        " on that date it is +13:00: 2024-02-12T08:15:00+13:00"
     ]
 
 

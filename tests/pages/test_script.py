@@ -10,7 +10,7 @@ import re
 
 from generator.model import Tally
 from generator.render.pages import Renderer
-from generator.signing.service import validate_signer
+from generator.signing.signer import validate_signer
 from tests.pages.factories import TEMPLATES, make_entry, make_petition, render_petition
 from tests.pages.html_tree import Node, parse
 

@@ -1,0 +1,154 @@
+"""Rekeying and anonymising a petition's signatures on the DynamoDB table, and finding its
+newest one. Run when the petition is quiet (the export index they read is eventually
+consistent); each change is its own small transaction, so a run that stops half way is
+finished by running it again.
+
+A rekey cannot be one transaction per petition here (a transaction holds at most 100
+items): duplicates are deleted first (each with -1 on a count shard), then each signature
+whose key changed is moved (put under the new key, deleted under the old, together).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from generator.store import dynamodb_items as items
+from generator.store.base import Rekeyed, Signature
+from generator.store.dynamodb_client import Table
+from generator.store.dynamodb_errors import CHECK_FAILED
+from generator.store.retry import retrying
+from generator.store.times import from_iso
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+PERSONAL = ("name", "email", "postcode", "comment")
+
+
+def _commit(table: Table, parts: list[TransactWriteItemTypeDef], what: str) -> bool:
+    """One transaction, retried while transient; False when its first condition failed."""
+    token = uuid.uuid4().hex
+
+    def cancelled(reasons: list[str], exc: ClientError) -> bool:
+        if reasons[:1] == [CHECK_FAILED]:
+            return False
+        raise table.cancelled(reasons, what) from exc
+
+    def attempt() -> bool:
+        return table.transact(parts, token, what, cancelled)
+
+    return retrying(attempt, table.backoff, f"DynamoDB table {table.name!r}: {what}")
+
+
+def rekey(
+    table: Table,
+    shards: int,
+    slug: str,
+    signatures: Iterable[Signature],
+    key_of: Callable[[str], str],
+) -> Rekeyed:
+    """New keys from the stored emails (`signatures` oldest first); duplicates merged."""
+    kept: dict[str, Signature] = {}
+    dropped: list[Signature] = []
+    for signature in signatures:
+        new_key = key_of(signature.email)
+        if new_key in kept:
+            dropped.append(signature)
+        else:
+            kept[new_key] = signature
+    what = f"rekey the signatures of {slug!r}"
+    for signature in dropped:
+        delete: list[TransactWriteItemTypeDef] = [
+            {
+                "Delete": {
+                    "TableName": table.name,
+                    "Key": items.signature_key(slug, signature.email_key),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": table.name,
+                    "Key": items.shard_key(slug, random.randrange(shards)),
+                    "UpdateExpression": "ADD n :minus SET slug = :slug",
+                    "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":slug": {"S": slug}},
+                }
+            },
+        ]
+        _commit(table, delete, what)  # False: already deleted by an earlier run
+    moved = 0
+    for new_key, signature in kept.items():
+        if new_key == signature.email_key:
+            continue
+        renamed = dataclasses.replace(signature, email_key=new_key)
+        move: list[TransactWriteItemTypeDef] = [
+            {
+                "Put": {
+                    "TableName": table.name,
+                    "Item": items.signature_item(renamed),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Delete": {
+                    "TableName": table.name,
+                    "Key": items.signature_key(slug, signature.email_key),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            },
+        ]
+        if _commit(table, move, what):
+            moved += 1
+    return Rekeyed(changed=moved, merged=len(dropped))
+
+
+def anonymise(table: Table, slug: str, signatures: Iterable[Signature]) -> int:
+    """Blank the personal fields of every signature that still has any; returns how many."""
+    scrubbed = 0
+    for signature in signatures:
+        if not any(getattr(signature, name) for name in PERSONAL):
+            continue
+        try:
+            table.client.update_item(
+                TableName=table.name,
+                Key=items.signature_key(slug, signature.email_key),
+                UpdateExpression="SET #n = :e, email = :e, postcode = :e, #c = :e",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#n": "name", "#c": "comment"},
+                ExpressionAttributeValues={":e": {"S": ""}},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                continue  # forgotten meanwhile
+            raise table.failure(f"anonymise the signatures of {slug!r}", exc) from exc
+        except BotoCoreError as exc:
+            raise table.failure(f"anonymise the signatures of {slug!r}", exc) from exc
+        scrubbed += 1
+    return scrubbed
+
+
+def latest_signature(table: Table, slug: str) -> datetime | None:
+    """The newest signature's time: the last entry of each export partition, the latest."""
+    newest: list[datetime] = []
+    try:
+        for shard in range(items.GSI_SHARDS):
+            answer = table.client.query(
+                TableName=table.name,
+                IndexName=items.GSI,
+                KeyConditionExpression="gsi1pk = :p",
+                ExpressionAttributeValues={":p": {"S": items.export_partition(slug, shard)}},
+                ScanIndexForward=False,
+                Limit=1,
+            )
+            for item in answer.get("Items", []):
+                newest.append(from_iso(item["signed_at"]["S"]))
+    except (ClientError, BotoCoreError) as exc:
+        raise table.failure(f"read the newest signature of {slug!r}", exc) from exc
+    return max(newest, default=None)
