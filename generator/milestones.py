@@ -45,6 +45,7 @@ def combine(imported: Tally, stored: Tally) -> Tally:
     return Tally(
         count=imported.count + stored.count,
         milestones=tuple(sorted(by_count.values(), key=lambda m: (m.reached_at, m.count))),
+        pending=stored.pending,
     )
 
 

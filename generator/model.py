@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 STATUSES = ("open", "closed", "won")
+CONFIRMATION = ("required", "off")  # whether a signature counts only once its email confirms it
 SIGNABLE_STATUSES = frozenset({"open"})
 OPTIONAL_SIGNER_FIELDS = ("postcode", "country", "consent", "comment")
 
@@ -22,8 +23,9 @@ class Milestone:
 class Tally:
     """A petition's count and the milestones reached so far, oldest first."""
 
-    count: int = 0
+    count: int = 0  # confirmed signatures (all of them when confirmation is off)
     milestones: tuple[Milestone, ...] = ()
+    pending: int = 0  # signatures waiting for their email to be confirmed
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class Site:
     description: str = ""
     merge_email_aliases: bool = True  # +tag and Gmail dots do not make another signer
     retention_days: int = 180  # signers' names and addresses are removed this long after close
+    confirmation: str = "required"  # one of CONFIRMATION
+    mail_from: str = ""  # the address confirmation mail comes from ("": no-reply@ the site)
 
 
 @dataclass(frozen=True)

@@ -360,6 +360,24 @@ class Url(Kind):
         return value
 
 
+class Email(Kind):
+    """An email address, e.g. petitions@example.org (checked by email-validator)."""
+
+    label = "email address"
+    limit = "e.g. petitions@example.org"
+
+    def parse(self, node: Node) -> str:
+        """The address as written."""
+        from email_validator import EmailNotValidError, validate_email
+
+        value = self.text(node)
+        try:
+            validate_email(value, check_deliverability=False, strict=True)
+        except EmailNotValidError as e:
+            raise Invalid(f"{value!r} is not an email address: {e}") from None
+        return value
+
+
 class TimeZone(Kind):
     """An IANA time zone name known to the zone database."""
 

@@ -21,6 +21,7 @@ from generator.content.kinds import (
     Choice,
     Date,
     DateTime,
+    Email,
     Int,
     Language,
     Number,
@@ -30,6 +31,7 @@ from generator.content.kinds import (
 )
 from generator.content.report import Report, Values
 from generator.model import (
+    CONFIRMATION,
     OPTIONAL_SIGNER_FIELDS,
     STATUSES,
     CallToAction,
@@ -107,6 +109,17 @@ SITE = Mapping(
             Bool(),
             "one signature per mailbox: `+tag` sub-addresses and dots in Gmail addresses"
             " do not count as another signer",
+        ),
+        Field(
+            "confirmation",
+            Choice(CONFIRMATION),
+            "`required`: a signature counts once its email is confirmed (double opt-in);"
+            " `off`: at once. `PETITION_CONFIRMATION` overrides it",
+        ),
+        Field(
+            "mail_from",
+            Email(),
+            "the address confirmation mail comes from (default: no-reply at the site's host)",
         ),
         Field(
             "retention_days",

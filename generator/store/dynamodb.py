@@ -22,15 +22,26 @@ from generator.model import Tally
 from generator.store import dynamodb_items as items
 from generator.store import dynamodb_privacy as privacy
 from generator.store import dynamodb_upkeep as upkeep
-from generator.store.base import RateLimit, Rekeyed, Signature, SignOutcome
+from generator.store.base import (
+    BOUNCED,
+    CONFIRMED,
+    PENDING,
+    REJECTED,
+    Change,
+    RateLimit,
+    Rekeyed,
+    Signature,
+    SignOutcome,
+)
 from generator.store.dynamodb_client import Table
 from generator.store.dynamodb_errors import CHECK_FAILED, code_of
 from generator.store.dynamodb_table import ensure_table
-from generator.store.retry import Backoff, retrying
+from generator.store.retry import Backoff, Retry, retrying
 from generator.store.times import seconds_to_next_minute, to_iso, utc_now
 
 if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
 
 class DynamoStore:
@@ -119,7 +130,141 @@ class DynamoStore:
             return self.api.transact(transaction, token, what, cancelled)
 
         added = retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {what}")
-        return SignOutcome(added=added, tally=self.tally(signature.slug))
+        existing = None if added else self._stored(signature.slug, signature.email_key)
+        return SignOutcome(added=added, tally=self.tally(signature.slug), existing=existing)
+
+    def _stored(self, slug: str, email_key: str) -> Signature | None:
+        """The signature stored for this key, read strongly consistently."""
+        found = self.api.get_items(
+            [items.signature_key(slug, email_key)], f"read a signature of {slug!r}"
+        )
+        return items.signature_of(found[0]) if found else None
+
+    def note_mail(self, slug: str, email_key: str, last: datetime | None, at: datetime) -> bool:
+        """One more mail for this signature, if its last mail is still `last`."""
+        values: dict[str, AttributeValueTypeDef] = {":one": {"N": "1"}, ":at": {"S": to_iso(at)}}
+        if last is None:
+            condition = "attribute_exists(pk) AND attribute_not_exists(mailed_at)"
+        else:
+            condition = "mailed_at = :last"
+            values[":last"] = {"S": to_iso(last)}
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=items.signature_key(slug, email_key),
+                UpdateExpression="ADD mails :one SET mailed_at = :at",
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            if code_of(exc) == "ConditionalCheckFailedException":
+                return False
+            raise self.api.failure(f"note a mail for {slug!r}", exc) from exc
+        except BotoCoreError as exc:
+            raise self.api.failure(f"note a mail for {slug!r}", exc) from exc
+        return True
+
+    def _move(
+        self, what: str, slug: str, email_key: str, sid: str | None, to: str, allowed: set[str],
+        confirmed_at: datetime | None = None,
+    ) -> Change:  # fmt: skip
+        """Move one signature between states with its counters, in one checked transaction
+        (read first for its state; moved only if that state still holds)."""
+        key = items.signature_key(slug, email_key)
+        doing = f"{what} a signature of {slug!r}"
+        shard = random.randrange(self.shards)
+
+        def attempt() -> str | None:
+            found = self._stored(slug, email_key)
+            if found is None or (sid is not None and found.id != sid):
+                return None
+            if found.state not in allowed:
+                return found.state
+            counted = items.deltas(to)[0] - items.deltas(found.state)[0]
+            pending = items.deltas(to)[1] - items.deltas(found.state)[1]
+            sets = "#s = :to"
+            values: dict[str, AttributeValueTypeDef] = {
+                ":to": {"S": to},
+                ":was": {"S": found.state},
+            }
+            if confirmed_at is not None:
+                sets += ", confirmed_at = :at"
+                values[":at"] = {"S": to_iso(confirmed_at)}
+            parts: list[TransactWriteItemTypeDef] = [
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": key,
+                        "UpdateExpression": f"SET {sets} REMOVE expires, expires_at",
+                        # a signature stored before confirmation existed has no state: counted
+                        "ConditionExpression": "#s = :was"
+                        if found.state != CONFIRMED
+                        else "#s = :was OR attribute_not_exists(#s)",
+                        "ExpressionAttributeNames": {"#s": "state"},
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            ]
+            if counted or pending:
+                parts.append(
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": items.shard_key(slug, shard),
+                            "UpdateExpression": items.counter_update(slug, counted, pending),
+                            "ExpressionAttributeValues": items.counter_values(
+                                slug, counted, pending
+                            ),
+                        }
+                    }
+                )
+
+            def cancelled(reasons: list[str], exc: ClientError) -> bool:
+                if reasons[:1] == [CHECK_FAILED]:
+                    raise Retry("moved meanwhile") from exc  # read again and decide again
+                raise self.api.cancelled(reasons, doing) from exc
+
+            self.api.transact(parts, uuid.uuid4().hex, doing, cancelled)
+            return found.state
+
+        before = retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {doing}")
+        return Change(before, self.tally(slug))
+
+    def confirm(self, slug: str, email_key: str, sid: str, at: datetime) -> Change:
+        """pending → confirmed (counted from `at`); anything else is left as it is."""
+        return self._move("confirm", slug, email_key, sid, CONFIRMED, {PENDING}, at)
+
+    def reject(self, slug: str, email_key: str, sid: str, at: datetime) -> Change:
+        """pending or confirmed → rejected (uncounted)."""
+        return self._move("reject", slug, email_key, sid, REJECTED, {PENDING, CONFIRMED})
+
+    def bounce(self, slug: str, email_key: str) -> Change:
+        """pending → bounced."""
+        return self._move("mark bounced", slug, email_key, None, BOUNCED, {PENDING})
+
+    def purge_expired(self, now: datetime) -> int:
+        """Delete expired pending signatures with their pending counts (a Scan: the daily
+        upkeep; DynamoDB's TTL deletes them too, within about two days)."""
+        found: list[Signature] = []
+        try:
+            pages = self.client.get_paginator("scan").paginate(
+                TableName=self.table,
+                FilterExpression="sk = :sig AND #s = :pending AND expires_at <= :now",
+                ExpressionAttributeNames={"#s": "state"},
+                ExpressionAttributeValues={
+                    ":sig": {"S": items.SIGNATURE_SK},
+                    ":pending": {"S": PENDING},
+                    ":now": {"S": to_iso(now)},
+                },
+            )
+            for page in pages:
+                found += [items.signature_of(item) for item in page.get("Items", [])]
+        except (ClientError, BotoCoreError) as exc:
+            raise self.api.failure("find expired pending signatures", exc) from exc
+        return sum(
+            upkeep.delete_signature(self.api, self.shards, s.slug, s.email_key, {PENDING})
+            for s in found
+        )
 
     def record_milestone(self, slug: str, count: int, reached_at: datetime) -> bool:
         """Record that `slug` reached `count` at `reached_at`; True only for the first caller."""
@@ -166,13 +311,16 @@ class DynamoStore:
             raise self.api.failure("scan for tallies", exc) from exc
         return {slug: items.tally_of(found) for slug, found in sorted(by_slug.items())}
 
-    def signatures(self, slug: str) -> Iterator[Signature]:
-        """Every stored signature of one petition, oldest first (for export)."""
+    def signatures(self, slug: str, states: Iterable[str] | None = None) -> Iterator[Signature]:
+        """The petition's signatures in these states (None: all), oldest first."""
+        wanted = None if states is None else set(states)
         partitions = [
             self._export_partition(items.export_partition(slug, i)) for i in range(items.GSI_SHARDS)
         ]
         for _, item in heapq.merge(*partitions, key=lambda pair: pair[0]):
-            yield items.signature_of(item)
+            signature = items.signature_of(item)
+            if wanted is None or signature.state in wanted:
+                yield signature
 
     def _export_partition(self, partition: str) -> Iterator[tuple[str, items.Item]]:
         try:

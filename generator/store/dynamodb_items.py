@@ -6,11 +6,12 @@ is split over `shards` items, and rate counters are keyed by client and minute.
 
 | item | pk | sk | attributes |
 |---|---|---|---|
-| signature | `sig#<slug>#<email_key>` | `sig` | its fields, `gsi1pk`, `gsi1sk` |
-| count shard | `count#<slug>#<i>` | `count` | `slug`, `n` |
+| signature | `sig#<slug>#<email_key>` | `sig` | its fields, `gsi1pk`, `gsi1sk`, `expires` |
+| count shard | `count#<slug>#<i>` | `count` | `slug`, `n` (confirmed), `p` (pending) |
 | milestones | `ms#<slug>` | `ms` | `slug`, `m<count>` = reached_at |
 | rate counter | `rate#<key>#<YYYYMMDDHHMM>` | `rate` | `hits`, `expires` (TTL, epoch s) |
 
+A pending signature's `expires` (epoch s) lets DynamoDB's TTL delete it once expired.
 The export index `gsi1` has `gsi1pk` = `<slug>#<0-15>` and `gsi1sk` = `<signed_at>#<email_key>`.
 """
 
@@ -21,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypeAlias
 
 from generator.model import Milestone, Tally
-from generator.store.base import RateLimit, Signature
+from generator.store.base import CONFIRMED, PENDING, RateLimit, Signature
 from generator.store.times import from_iso, minute_key, to_iso
 
 if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
@@ -69,7 +70,7 @@ def export_shard(email_key: str) -> int:
 def signature_item(signature: Signature) -> Item:
     """The item a signature is stored as."""
     signed_at = to_iso(signature.signed_at)
-    return {
+    item: Item = {
         **signature_key(signature.slug, signature.email_key),
         "gsi1pk": {"S": export_partition(signature.slug, export_shard(signature.email_key))},
         "gsi1sk": {"S": f"{signed_at}#{signature.email_key}"},
@@ -82,7 +83,35 @@ def signature_item(signature: Signature) -> Item:
         "country": {"S": signature.country},
         "consent": {"BOOL": signature.consent},
         "comment": {"S": signature.comment},
+        "sid": {"S": signature.id},
+        "state": {"S": signature.state},
+        "mails": {"N": str(signature.mails)},
     }
+    for name, moment in (
+        ("confirmed_at", signature.confirmed_at),
+        ("expires_at", signature.expires_at),
+        ("mailed_at", signature.mailed_at),
+    ):
+        if moment is not None:
+            item[name] = {"S": to_iso(moment)}
+    if signature.state == PENDING and signature.expires_at is not None:
+        item["expires"] = {"N": str(int(signature.expires_at.timestamp()))}  # DynamoDB's TTL
+    return item
+
+
+def counter_update(slug: str, counted: int, pending: int) -> str:
+    """The UpdateExpression moving a count shard by (counted, pending)."""
+    parts = [f"{name} :{name}" for name, delta in (("n", counted), ("p", pending)) if delta]
+    return "ADD " + ", ".join(parts) + " SET slug = :slug"
+
+
+def counter_values(slug: str, counted: int, pending: int) -> dict[str, AttributeValueTypeDef]:
+    """The ExpressionAttributeValues of counter_update."""
+    values: dict[str, AttributeValueTypeDef] = {":slug": {"S": slug}}
+    for name, delta in (("n", counted), ("p", pending)):
+        if delta:
+            values[f":{name}"] = {"N": str(delta)}
+    return values
 
 
 def sign_transaction(
@@ -101,8 +130,10 @@ def sign_transaction(
             "Update": {
                 "TableName": table,
                 "Key": shard_key(signature.slug, shard),
-                "UpdateExpression": "ADD n :one SET slug = :slug",
-                "ExpressionAttributeValues": {":one": {"N": "1"}, ":slug": {"S": signature.slug}},
+                "UpdateExpression": counter_update(signature.slug, *deltas(signature.state)),
+                "ExpressionAttributeValues": counter_values(
+                    signature.slug, *deltas(signature.state)
+                ),
             }
         },
     ]
@@ -143,15 +174,21 @@ def milestones_of(item: Item) -> list[Milestone]:
 
 def tally_of(items: list[Item]) -> Tally:
     """The tally that a petition's count shards and milestones item add up to."""
-    count = 0
+    count = pending = 0
     milestones: list[Milestone] = []
     for item in items:
         sk = item["sk"]["S"]
         if sk == COUNT_SK:
             count += int(item.get("n", {"N": "0"})["N"])
+            pending += int(item.get("p", {"N": "0"})["N"])
         elif sk == MILESTONE_SK:
             milestones = milestones_of(item)
-    return Tally(count=count, milestones=tuple(milestones))
+    return Tally(count=count, milestones=tuple(milestones), pending=pending)
+
+
+def deltas(state: str | None) -> tuple[int, int]:
+    """What a signature in `state` adds to a petition's (counted, pending) counters."""
+    return (1 if state == CONFIRMED else 0, 1 if state == PENDING else 0)
 
 
 def signature_of(item: Item) -> Signature:
@@ -170,4 +207,16 @@ def signature_of(item: Item) -> Signature:
         country=text("country"),
         consent=bool(item.get("consent", {"BOOL": False})["BOOL"]),
         comment=text("comment"),
+        id=text("sid"),
+        state=text("state") or CONFIRMED,  # items from before confirmation were all counted
+        confirmed_at=_moment(item, "confirmed_at")
+        or (None if text("state") not in ("", CONFIRMED) else from_iso(text("signed_at"))),
+        expires_at=_moment(item, "expires_at"),
+        mails=int(item.get("mails", {"N": "0"})["N"]),
+        mailed_at=_moment(item, "mailed_at"),
     )
+
+
+def _moment(item: Item, name: str) -> datetime | None:
+    value = item.get(name)
+    return None if value is None or "S" not in value else from_iso(value["S"])

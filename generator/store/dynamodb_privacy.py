@@ -11,7 +11,6 @@ whose key changed is moved (put under the new key, deleted under the old, togeth
 from __future__ import annotations
 
 import dataclasses
-import random
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -20,9 +19,10 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from generator.store import dynamodb_items as items
-from generator.store.base import Rekeyed, Signature
+from generator.store.base import CONFIRMED, PENDING, STATES, Rekeyed, Signature
 from generator.store.dynamodb_client import Table
 from generator.store.dynamodb_errors import CHECK_FAILED
+from generator.store.dynamodb_upkeep import delete_signature
 from generator.store.retry import retrying
 from generator.store.times import from_iso
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 PERSONAL = ("name", "email", "postcode", "comment")
+# Which of a mailbox's signatures a rekey keeps: a counted one first, then the oldest.
+_KEEP_FIRST = {CONFIRMED: 0, PENDING: 1}
 
 
 def _commit(table: Table, parts: list[TransactWriteItemTypeDef], what: str) -> bool:
@@ -54,35 +56,20 @@ def rekey(
     signatures: Iterable[Signature],
     key_of: Callable[[str], str],
 ) -> Rekeyed:
-    """New keys from the stored emails (`signatures` oldest first); duplicates merged."""
+    """New keys from the stored emails (`signatures` oldest first); duplicates merged, keeping
+    a counted signature first, then the oldest."""
+    groups: dict[str, list[Signature]] = {}
+    for signature in signatures:
+        groups.setdefault(key_of(signature.email), []).append(signature)
     kept: dict[str, Signature] = {}
     dropped: list[Signature] = []
-    for signature in signatures:
-        new_key = key_of(signature.email)
-        if new_key in kept:
-            dropped.append(signature)
-        else:
-            kept[new_key] = signature
+    for new_key, members in groups.items():
+        best = min(members, key=lambda s: _KEEP_FIRST.get(s.state, len(_KEEP_FIRST)))
+        kept[new_key] = best
+        dropped += [s for s in members if s is not best]
     what = f"rekey the signatures of {slug!r}"
-    for signature in dropped:
-        delete: list[TransactWriteItemTypeDef] = [
-            {
-                "Delete": {
-                    "TableName": table.name,
-                    "Key": items.signature_key(slug, signature.email_key),
-                    "ConditionExpression": "attribute_exists(pk)",
-                }
-            },
-            {
-                "Update": {
-                    "TableName": table.name,
-                    "Key": items.shard_key(slug, random.randrange(shards)),
-                    "UpdateExpression": "ADD n :minus SET slug = :slug",
-                    "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":slug": {"S": slug}},
-                }
-            },
-        ]
-        _commit(table, delete, what)  # False: already deleted by an earlier run
+    for signature in dropped:  # False: already deleted by an earlier run
+        delete_signature(table, shards, slug, signature.email_key, set(STATES))
     moved = 0
     for new_key, signature in kept.items():
         if new_key == signature.email_key:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from generator.store import dynamodb_items as items
+from generator.store.base import CONFIRMED, STATES
 from generator.store.dynamodb_client import Table
 from generator.store.dynamodb_errors import CHECK_FAILED
 from generator.store.retry import Retry, retrying
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is im
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
         ConditionCheckTypeDef,
+        DeleteTypeDef,
         TransactWriteItemTypeDef,
     )
 
@@ -34,33 +36,56 @@ Shards = tuple[int | None, ...]  # each count shard's n, None where the item doe
 
 
 def forget(table: Table, shards: int, email_key: str, slugs: Iterable[str]) -> list[str]:
-    """Delete the signer's signature on each petition, each with -1 on a count shard."""
-    return [slug for slug in dict.fromkeys(slugs) if _forget_one(table, shards, email_key, slug)]
-
-
-def _forget_one(table: Table, shards: int, email_key: str, slug: str) -> bool:
-    what = f"forget a signer on {slug!r}"
-    transaction: list[TransactWriteItemTypeDef] = [
-        {
-            "Delete": {
-                "TableName": table.name,
-                "Key": items.signature_key(slug, email_key),
-                "ConditionExpression": "attribute_exists(pk)",
-            }
-        },
-        {
-            "Update": {
-                "TableName": table.name,
-                "Key": items.shard_key(slug, random.randrange(shards)),
-                "UpdateExpression": "ADD n :minus SET slug = :slug",
-                "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":slug": {"S": slug}},
-            }
-        },
+    """Delete the signer's signature on each petition, each with its counter lowered."""
+    return [
+        slug
+        for slug in dict.fromkeys(slugs)
+        if delete_signature(table, shards, slug, email_key, set(STATES))
     ]
-    token = uuid.uuid4().hex  # a retry after a lost answer is told "done", not "not found"
+
+
+def delete_signature(
+    table: Table, shards: int, slug: str, email_key: str, states: set[str]
+) -> bool:
+    """Delete one signature if it is in one of `states`, lowering the counter its state
+    adds to, in one transaction checked against the state read; True if it was deleted."""
+    what = f"delete a signature of {slug!r}"
+    key = items.signature_key(slug, email_key)
+    shard = random.randrange(shards)
 
     def attempt() -> bool:
-        return _transact(table, transaction, token, what)
+        found = table.get_items([key], what)
+        if not found:
+            return False
+        state = found[0].get("state", {"S": CONFIRMED})["S"]
+        if state not in states:
+            return False
+        counted, pending = items.deltas(state)
+        delete: DeleteTypeDef = {
+            "TableName": table.name,
+            "Key": key,
+            "ExpressionAttributeNames": {"#s": "state"},
+            # a signature stored before confirmation existed has no state (it counted)
+            "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#s)",
+        }
+        if "state" in found[0]:
+            delete["ConditionExpression"] = "#s = :was"
+            delete["ExpressionAttributeValues"] = {":was": {"S": state}}
+        parts: list[TransactWriteItemTypeDef] = [{"Delete": delete}]
+        if counted or pending:
+            parts.append(
+                {
+                    "Update": {
+                        "TableName": table.name,
+                        "Key": items.shard_key(slug, shard),
+                        "UpdateExpression": items.counter_update(slug, -counted, -pending),
+                        "ExpressionAttributeValues": items.counter_values(slug, -counted, -pending),
+                    }
+                }
+            )
+        if not _transact(table, parts, uuid.uuid4().hex, what):
+            raise Retry("changed meanwhile")  # read again
+        return True
 
     return retrying(attempt, table.backoff, f"DynamoDB table {table.name!r}: {what}")
 
@@ -90,7 +115,12 @@ def recount(table: Table, slug: str) -> int:
                 TableName=table.name,
                 IndexName=items.GSI,
                 KeyConditionExpression="gsi1pk = :p",
-                ExpressionAttributeValues={":p": {"S": items.export_partition(slug, shard)}},
+                FilterExpression="attribute_not_exists(#s) OR #s = :counted",
+                ExpressionAttributeNames={"#s": "state"},
+                ExpressionAttributeValues={
+                    ":p": {"S": items.export_partition(slug, shard)},
+                    ":counted": {"S": CONFIRMED},
+                },
                 Select="COUNT",
             ):
                 total += int(page["Count"])

@@ -21,7 +21,17 @@ from typing import TypeVar
 from generator.errors import RateLimited, StoreError
 from generator.model import Milestone, Tally
 from generator.store import sqlite_schema as schema
-from generator.store.base import RateLimit, Rekeyed, Signature, SignOutcome
+from generator.store.base import (
+    BOUNCED,
+    CONFIRMED,
+    PENDING,
+    REJECTED,
+    Change,
+    RateLimit,
+    Rekeyed,
+    Signature,
+    SignOutcome,
+)
 from generator.store.times import from_iso, minute_key, seconds_to_next_minute, to_iso, utc_now
 
 T = TypeVar("T")
@@ -68,7 +78,7 @@ class SqliteStore:
             conn.execute("PRAGMA synchronous = NORMAL")
             with self._guard:
                 if not self._schema_ready:
-                    conn.executescript(schema.SCHEMA)
+                    schema.migrate(conn)
                     self._schema_ready = True
                 self._connections.append(conn)
         except sqlite3.Error:
@@ -103,7 +113,7 @@ class SqliteStore:
         """Create the database file and its schema if missing; safe to call again."""
 
         def create(conn: sqlite3.Connection) -> None:
-            conn.executescript(schema.SCHEMA)
+            schema.migrate(conn)
 
         self._run("create the schema", create)
 
@@ -120,19 +130,16 @@ class SqliteStore:
                 ).fetchone()
                 if hits is not None and hits[0] >= rate.limit:
                     raise RateLimited(retry_after=seconds_to_next_minute(now))
-            inserted = conn.execute(
-                schema.INSERT_SIGNATURE,
-                row,
-            ).rowcount
+            inserted = conn.execute(schema.INSERT_SIGNATURE, row).rowcount
+            existing = None
             if inserted == 1:
-                conn.execute(
-                    "INSERT INTO counts (slug, n) VALUES (?, 1)"
-                    " ON CONFLICT (slug) DO UPDATE SET n = n + 1",
-                    (signature.slug,),
-                )
+                schema.add_counts(conn, signature.slug, *schema.deltas(signature.state))
                 if rate is not None:
                     self._count_hit(conn, minute, rate.key, now)
-            return SignOutcome(added=inserted == 1, tally=schema.read_tally(conn, signature.slug))
+            else:
+                existing = self._stored(conn, signature.slug, signature.email_key)
+            tally = schema.read_tally(conn, signature.slug)
+            return SignOutcome(added=inserted == 1, tally=tally, existing=existing)
 
         return self._write(f"store a signature for {signature.slug!r}", add)
 
@@ -148,6 +155,85 @@ class SqliteStore:
             conn.execute(
                 "UPDATE rate_hits SET hits = hits + 1 WHERE minute = ? AND key = ?", (minute, key)
             )
+
+    @staticmethod
+    def _stored(conn: sqlite3.Connection, slug: str, email_key: str) -> Signature | None:
+        row = conn.execute(
+            f"SELECT {schema.COLUMNS} FROM signatures WHERE slug = ? AND email_key = ?",
+            (slug, email_key),
+        ).fetchone()
+        return None if row is None else schema.signature_of(row)
+
+    def note_mail(self, slug: str, email_key: str, last: datetime | None, at: datetime) -> bool:
+        """One more mail for this signature, if its last mail is still `last`."""
+
+        def note(conn: sqlite3.Connection) -> bool:
+            return (
+                conn.execute(
+                    "UPDATE signatures SET mails = mails + 1, mailed_at = ?"
+                    " WHERE slug = ? AND email_key = ? AND mailed_at IS ?",
+                    (to_iso(at), slug, email_key, None if last is None else to_iso(last)),
+                ).rowcount
+                == 1
+            )
+
+        return self._write(f"note a mail for {slug!r}", note)
+
+    def _move(
+        self, what: str, slug: str, email_key: str, sid: str | None, to: str, allowed: set[str],
+        confirmed_at: datetime | None = None,
+    ) -> Change:  # fmt: skip
+        """Move one signature (with this id, unless None) from an `allowed` state to `to`,
+        with its counters, in one transaction."""
+
+        def move(conn: sqlite3.Connection) -> Change:
+            found = self._stored(conn, slug, email_key)
+            if found is None or (sid is not None and found.id != sid):
+                return Change(None, schema.read_tally(conn, slug))
+            if found.state in allowed:
+                conn.execute(
+                    "UPDATE signatures SET state = ?, expires_at = NULL,"
+                    " confirmed_at = COALESCE(?, confirmed_at) WHERE slug = ? AND email_key = ?",
+                    (to, None if confirmed_at is None else to_iso(confirmed_at), slug, email_key),
+                )
+                counted_before, pending_before = schema.deltas(found.state)
+                counted_after, pending_after = schema.deltas(to)
+                schema.add_counts(
+                    conn, slug, counted_after - counted_before, pending_after - pending_before
+                )
+            return Change(found.state, schema.read_tally(conn, slug))
+
+        return self._write(f"{what} a signature of {slug!r}", move)
+
+    def confirm(self, slug: str, email_key: str, sid: str, at: datetime) -> Change:
+        """pending → confirmed (counted from `at`); anything else is left as it is."""
+        return self._move("confirm", slug, email_key, sid, CONFIRMED, {PENDING}, at)
+
+    def reject(self, slug: str, email_key: str, sid: str, at: datetime) -> Change:
+        """pending or confirmed → rejected (uncounted)."""
+        return self._move("reject", slug, email_key, sid, REJECTED, {PENDING, CONFIRMED})
+
+    def bounce(self, slug: str, email_key: str) -> Change:
+        """pending → bounced."""
+        return self._move("mark bounced", slug, email_key, None, BOUNCED, {PENDING})
+
+    def purge_expired(self, now: datetime) -> int:
+        """Delete pending signatures past their expiry, lowering the pending counts."""
+
+        def purge(conn: sqlite3.Connection) -> int:
+            gone = conn.execute(
+                "SELECT slug, COUNT(*) FROM signatures WHERE state = ? AND expires_at <= ?"
+                " GROUP BY slug",
+                (PENDING, to_iso(now)),
+            ).fetchall()
+            conn.execute(
+                "DELETE FROM signatures WHERE state = ? AND expires_at <= ?", (PENDING, to_iso(now))
+            )
+            for slug, n in gone:
+                schema.add_counts(conn, slug, 0, -n)
+            return sum(n for _, n in gone)
+
+        return self._write("purge expired pending signatures", purge)
 
     def record_milestone(self, slug: str, count: int, reached_at: datetime) -> bool:
         """Record that `slug` reached `count` at `reached_at`; True only for the first caller."""
@@ -171,27 +257,34 @@ class SqliteStore:
         """Stored tallies of every petition that has any."""
 
         def read(conn: sqlite3.Connection) -> dict[str, Tally]:
-            counts = dict(conn.execute("SELECT slug, n FROM counts").fetchall())
+            counts = {s: (n, p) for s, n, p in conn.execute("SELECT slug, n, pending FROM counts")}
             reached: dict[str, list[Milestone]] = {}
             for slug, count, when in conn.execute(
                 "SELECT slug, count, reached_at FROM milestones ORDER BY reached_at, count"
             ):
                 reached.setdefault(slug, []).append(Milestone(count, from_iso(when)))
             return {
-                slug: Tally(count=counts.get(slug, 0), milestones=tuple(reached.get(slug, ())))
+                slug: Tally(
+                    count=counts.get(slug, (0, 0))[0],
+                    milestones=tuple(reached.get(slug, ())),
+                    pending=counts.get(slug, (0, 0))[1],
+                )
                 for slug in sorted(counts.keys() | reached.keys())
             }
 
         return self._read("read every tally", read)
 
-    def signatures(self, slug: str) -> Iterator[Signature]:
-        """Every stored signature of one petition, oldest first (for export), read in batches."""
+    def signatures(self, slug: str, states: Iterable[str] | None = None) -> Iterator[Signature]:
+        """The petition's signatures in these states (None: all), oldest first, in batches."""
         what = f"read the signatures of {slug!r}"
+        wanted = None if states is None else sorted(set(states))
+        where = "" if wanted is None else f" AND state IN ({', '.join('?' * len(wanted))})"
         cursor = self._run(
             what,
             lambda conn: conn.execute(
-                f"SELECT {schema.COLUMNS} FROM signatures WHERE slug = ? ORDER BY signed_at, id",
-                (slug,),
+                f"SELECT {schema.COLUMNS} FROM signatures WHERE slug = ?{where}"
+                " ORDER BY signed_at, id",
+                (slug, *(wanted or ())),
             ),
         )
         while rows := self._run(what, lambda _: cursor.fetchmany(500)):
@@ -205,12 +298,15 @@ class SqliteStore:
         def delete(conn: sqlite3.Connection) -> list[str]:
             removed = []
             for slug in wanted:
-                gone = conn.execute(
+                found = self._stored(conn, slug, email_key)
+                if found is None:
+                    continue
+                conn.execute(
                     "DELETE FROM signatures WHERE slug = ? AND email_key = ?", (slug, email_key)
-                ).rowcount
-                if gone:
-                    conn.execute("UPDATE counts SET n = n - ? WHERE slug = ?", (gone, slug))
-                    removed.append(slug)
+                )
+                counted, pending = schema.deltas(found.state)
+                schema.add_counts(conn, slug, -counted, -pending)
+                removed.append(slug)
             return removed
 
         return self._write(f"forget a signer on {len(wanted)} petition(s)", delete)
@@ -240,29 +336,29 @@ class SqliteStore:
 
         def rekey(conn: sqlite3.Connection) -> Rekeyed:
             rows = conn.execute(
-                "SELECT id, email, email_key FROM signatures WHERE slug = ? ORDER BY signed_at, id",
+                "SELECT id, email, email_key, state FROM signatures WHERE slug = ?"
+                " ORDER BY signed_at, id",
                 (slug,),
             ).fetchall()
-            kept: dict[str, int] = {}
-            drop: list[int] = []
+            groups: dict[str, list[tuple[int, str, str]]] = {}
+            for row_id, email, old_key, state in rows:
+                groups.setdefault(key_of(email), []).append((row_id, old_key, state))
+            drop: list[tuple[int, str]] = []
             moves: list[tuple[str, int]] = []
-            for row_id, email, old_key in rows:
-                new_key = key_of(email)
-                if new_key in kept:
-                    drop.append(row_id)
-                    continue
-                kept[new_key] = row_id
-                if new_key != old_key:
-                    moves.append((new_key, row_id))
-            for row_id in drop:  # first, so no kept row's new key collides with them
+            for new_key, members in groups.items():
+                kept = min(members, key=lambda m: _KEEP_FIRST.get(m[2], len(_KEEP_FIRST)))
+                drop += [(row_id, state) for row_id, _, state in members if row_id != kept[0]]
+                if kept[1] != new_key:
+                    moves.append((new_key, kept[0]))
+            for row_id, state in drop:  # first, so no kept row's new key collides with them
                 conn.execute("DELETE FROM signatures WHERE id = ?", (row_id,))
-            for row_id in (r for _, r in moves):  # clear the way: keys may swap places
+                counted, pending = schema.deltas(state)
+                schema.add_counts(conn, slug, -counted, -pending)
+            for _, row_id in moves:  # clear the way: keys may swap places
                 conn.execute(
                     "UPDATE signatures SET email_key = ? WHERE id = ?", (f"~{row_id}", row_id)
                 )
             conn.executemany("UPDATE signatures SET email_key = ? WHERE id = ?", moves)
-            if drop:
-                conn.execute("UPDATE counts SET n = n - ? WHERE slug = ?", (len(drop), slug))
             return Rekeyed(changed=len(moves), merged=len(drop))
 
         return self._write(f"rekey the signatures of {slug!r}", rekey)
@@ -298,6 +394,10 @@ class SqliteStore:
             self._local = threading.local()
         for conn in connections:
             conn.close()
+
+
+# Which of a mailbox's signatures a rekey keeps: a counted one first, then the oldest.
+_KEEP_FIRST = {CONFIRMED: 0, PENDING: 1}
 
 
 def _in_transaction(

@@ -99,3 +99,30 @@ def test_a_large_export_comes_back_whole_and_in_order(tmp_path: Path) -> None:
     assert len(exported) == 1201
     assert exported == sorted(exported)
     store.close()
+
+
+V1_SCHEMA = """
+CREATE TABLE signatures (id INTEGER PRIMARY KEY, slug TEXT NOT NULL, email_key TEXT NOT NULL,
+  name TEXT NOT NULL, email TEXT NOT NULL, signed_at TEXT NOT NULL,
+  postcode TEXT NOT NULL DEFAULT '', country TEXT NOT NULL DEFAULT '',
+  consent INTEGER NOT NULL DEFAULT 0, comment TEXT NOT NULL DEFAULT '', UNIQUE (slug, email_key));
+CREATE TABLE counts (slug TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO signatures (slug, email_key, name, email, signed_at)
+  VALUES ('save-the-park', 'k1', 'Ada', 'ada@example.org', '2024-06-01T02:35:51.000000Z');
+INSERT INTO counts VALUES ('save-the-park', 1);
+"""
+
+
+def test_a_file_from_before_confirmation_is_brought_up_to_date(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(V1_SCHEMA)
+    conn.close()
+
+    store = SqliteStore(path)
+    (old,) = store.signatures("save-the-park")
+
+    assert (old.state, old.confirmed_at) == ("confirmed", old.signed_at)
+    assert store.tally("save-the-park") == Tally(count=1, pending=0)
+    assert store.sign(signature(2)).tally.count == 2
+    store.close()

@@ -1,0 +1,105 @@
+"""The mails signing sends, written from the site's templates (templates/email/): a letter is
+what to say to whom (kind, petition, links); `write()` turns it into a MIME message with a
+plain-text and an HTML part, in the site's language, naming the organisation and the
+privacy policy.
+
+A letter carries the signer's address only in `to`; its repr never shows it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import secrets
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from generator.model import Content, Petition
+
+KINDS = ("confirm", "already-signed")
+
+
+@dataclass(frozen=True, repr=False)  # no repr: the address never reaches a log
+class Letter:
+    """A mail to one signer about one petition: `links` by name (e.g. confirm, reject)."""
+
+    kind: str  # one of KINDS
+    to: str
+    slug: str
+    links: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Letter(kind={self.kind!r}, slug={self.slug!r})"
+
+    def as_json(self) -> dict[str, object]:
+        """The letter as a queue carries it."""
+        return {"kind": self.kind, "to": self.to, "slug": self.slug, "links": self.links}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Letter:
+        """The letter a queue carried."""
+        links = data.get("links") or {}
+        assert isinstance(links, dict)
+        return cls(str(data["kind"]), str(data["to"]), str(data["slug"]), dict(links))
+
+
+def sender(content: Content) -> str:
+    """The From address: the site's `mail_from`, else no-reply at the site's host."""
+    site = content.site
+    address = site.mail_from or f"no-reply@{urlsplit(site.base_url).hostname or 'localhost'}"
+    return email.utils.formataddr((site.organisation, address))
+
+
+class Writer:
+    """Writes letters as MIME messages from one content folder and templates folder."""
+
+    def __init__(self, content: Content, templates_dir: Path) -> None:
+        self.content = content
+        loader = FileSystemLoader(Path(templates_dir) / "email")
+        self._text = Environment(  # plain text: nothing to escape
+            loader=loader, autoescape=False, undefined=StrictUndefined, trim_blocks=True
+        )
+        self._html = Environment(
+            loader=loader, autoescape=True, undefined=StrictUndefined, trim_blocks=True
+        )
+
+    def petition(self, slug: str) -> Petition:
+        """The petition a letter is about (KeyError when the content has none)."""
+        petition = self.content.petition(slug)
+        if petition is None:
+            raise KeyError(slug)
+        return petition
+
+    def write(self, letter: Letter) -> EmailMessage:
+        """The message: subject, From, To, Date, Message-ID, a text and an HTML part."""
+        if letter.kind not in KINDS:
+            raise ValueError(f"unknown letter kind {letter.kind!r}")
+        site, petition = self.content.site, self.petition(letter.slug)
+        context = {
+            "site": site,
+            "petition": petition,
+            "links": letter.links,
+            "page_url": f"{site.base_url}/petitions/{petition.slug}/",
+            "privacy_url": _absolute(site.base_url, site.privacy_url),
+        }
+        subject = self._text.get_template(f"{letter.kind}.subject.txt").render(context).strip()
+        message = EmailMessage()
+        message["Subject"] = " ".join(subject.split())
+        message["From"] = sender(self.content)
+        message["To"] = letter.to
+        message["Date"] = email.utils.formatdate(localtime=False)
+        host = urlsplit(site.base_url).hostname or "localhost"
+        message["Message-ID"] = f"<{secrets.token_hex(16)}@{host}>"
+        message["Content-Language"] = site.language
+        message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
+        message.set_content(self._text.get_template(f"{letter.kind}.txt").render(context))
+        html = self._html.get_template(f"{letter.kind}.html").render(context)
+        message.add_alternative(html, subtype="html")
+        return message
+
+
+def _absolute(base_url: str, url: str) -> str:
+    return base_url + url if url.startswith("/") else url
