@@ -1,9 +1,10 @@
 # The commands a developer runs are the commands CI runs (.ci/run calls `make test`).
 VENV ?= .venv
 PY := $(VENV)/bin/python
+TOOLS ?= .venv-tools
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: serve build test lint setup node system clean golden test-fast
+.PHONY: serve build test lint setup tools node system clean golden test-fast
 
 PORT ?= 8000
 
@@ -13,10 +14,10 @@ serve: setup  ## build the site and serve it with signing on http://127.0.0.1:$(
 build: setup  ## build the site into _site/
 	$(PY) build.py
 
-test: setup node system lint  ## run the whole test suite
+test: setup tools node system lint  ## run the whole test suite
 	$(PY) -m pytest
 
-test-fast: setup node  ## the quick loop: ruff, then every test but DynamoDB Local (Java), Chromium and load runs
+test-fast: setup tools node  ## the quick loop: ruff, then every test but DynamoDB Local (Java), Chromium and load runs
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q -m "not dynamodb_local and not browser and not load"
@@ -36,6 +37,13 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check "pip<26.3"
 	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+tools: $(TOOLS)/.installed  ## tools whose pins clash with the project's, in their own virtualenv (checkov)
+
+$(TOOLS)/.installed: requirements-tools.txt
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install -q --disable-pip-version-check -r requirements-tools.txt
 	touch $@
 
 node: node_modules/.installed

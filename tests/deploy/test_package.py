@@ -106,8 +106,9 @@ def test_the_table_is_on_demand_recoverable_encrypted_and_shaped_like_the_store(
 
 
 def test_the_bucket_is_private_and_only_cloudfront_may_read_it(packaged: Package) -> None:
-    bucket = _only(packaged, "AWS::S3::Bucket")["Properties"]
-    policy = _only(packaged, "AWS::S3::BucketPolicy")["Properties"]["PolicyDocument"]
+    resources = packaged.template["Resources"]
+    bucket = resources["SiteBucket"]["Properties"]
+    policy = resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]
     oac = _only(packaged, "AWS::CloudFront::OriginAccessControl")["Properties"]
 
     assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
@@ -121,6 +122,86 @@ def test_the_bucket_is_private_and_only_cloudfront_may_read_it(packaged: Package
     assert source.endswith(":distribution/${Distribution}")
     assert oac["OriginAccessControlConfig"]["OriginAccessControlOriginType"] == "s3"
     assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+
+
+def test_the_bucket_keeps_old_versions_for_a_rollback_but_not_for_ever(packaged: Package) -> None:
+    bucket = packaged.template["Resources"]["SiteBucket"]["Properties"]
+    (rule,) = bucket["LifecycleConfiguration"]["Rules"]
+
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert rule["Status"] == "Enabled"
+    assert 7 <= rule["NoncurrentVersionExpiration"]["NoncurrentDays"] <= 90
+    assert rule["ExpiredObjectDeleteMarker"] is True
+
+
+def test_access_logs_are_off_unless_asked_for_and_then_kept_30_days(packaged: Package) -> None:
+    resources = packaged.template["Resources"]
+    parameter = packaged.template["Parameters"]["AccessLogs"]
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    api = resources["RestAPI"]["Properties"]
+
+    assert (parameter["Default"], parameter["AllowedValues"]) == ("false", ["false", "true"])
+    assert packaged.template["Conditions"]["LogAccess"] == {
+        "Fn::Equals": [{"Ref": "AccessLogs"}, "true"]
+    }
+    bucket, group = resources["AccessLogBucket"], resources["ApiAccessLogGroup"]
+    assert bucket["Condition"] == group["Condition"] == "LogAccess"
+    assert resources["AccessLogBucketPolicy"]["Condition"] == "LogAccess"
+    when, on, off = config["Logging"]["Fn::If"]
+    assert (when, off) == ("LogAccess", {"Ref": "AWS::NoValue"})
+    assert on["Bucket"] == {"Fn::GetAtt": ["AccessLogBucket", "DomainName"]}
+    assert on["IncludeCookies"] is False
+    when, on, off = api["AccessLogSetting"]["Fn::If"]
+    assert (when, off) == ("LogAccess", {"Ref": "AWS::NoValue"})
+    assert on["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert "sourceIp" not in on["Format"] and "userAgent" not in on["Format"]
+    assert bucket["Properties"]["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 30
+    assert group["Properties"]["RetentionInDays"] == 30
+    assert set(bucket["Properties"]["PublicAccessBlockConfiguration"].values()) == {True}
+
+
+def test_failed_asynchronous_runs_land_in_an_encrypted_queue_the_function_may_send_to(
+    packaged: Package,
+) -> None:
+    resources = packaged.template["Resources"]
+    queues = {
+        "Writeback": "WritebackDeadLetterQueue",
+        "Reconcile": "UpkeepDeadLetterQueue",
+        "Anonymise": "UpkeepDeadLetterQueue",
+    }
+
+    for function, queue in queues.items():
+        target = {"Fn::GetAtt": [queue, "Arn"]}
+        assert resources[function]["Properties"]["DeadLetterQueue"] == {
+            "Type": "SQS", "TargetArn": target
+        }, function  # fmt: skip
+        role = resources[f"{function}Role"]["Properties"]
+        sends = [
+            s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]
+            if s["Action"] == "sqs:SendMessage"
+        ]  # fmt: skip
+        assert [s["Resource"] for s in sends] == [target], function
+        props = resources[queue]["Properties"]
+        assert props["KmsMasterKeyId"] == "alias/aws/sqs"
+        assert props["MessageRetentionPeriod"] == 14 * 24 * 3600  # SQS's longest
+    assert "DeadLetterQueue" not in resources["APIHandler"]["Properties"]  # called synchronously
+
+
+def test_anonymise_runs_daily_with_its_own_name_log_group_and_role(packaged: Package) -> None:
+    resources = packaged.template["Resources"]
+    function = resources["Anonymise"]["Properties"]
+    group = resources["AnonymiseLogGroup"]["Properties"]
+
+    assert function["Handler"] == "app.daily_anonymise"
+    assert function["FunctionName"] == {"Fn::Sub": "${AWS::StackName}-anonymise"}
+    assert group["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${AWS::StackName}-anonymise"}
+    assert function["Role"] == {"Fn::GetAtt": ["AnonymiseRole", "Arn"]}
+    assert function["Environment"]["Variables"] == {
+        "PETITION_STORE": {"Fn::Sub": "dynamodb://${SignaturesTable}"}
+    }
+    assert function["ReservedConcurrentExecutions"] == 1
+    assert function["Timeout"] >= 60
+    assert [e["Properties"]["Schedule"] for e in function["Events"].values()] == ["rate(1 day)"]
 
 
 def test_the_distribution_serves_the_site_and_forwards_the_api_on_one_origin(
@@ -186,6 +267,15 @@ def test_the_functions_are_wired_to_the_stack_and_secrets_are_parameters(
     assert resources["RestAPI"]["Properties"]["StageName"] == "api"
 
 
+def test_the_readme_documents_every_stack_parameter(packaged: Package) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    deploy = readme[readme.index("<!-- section:deploy -->") : readme.index("<!-- /section:deploy")]
+
+    missing = [name for name in packaged.template["Parameters"] if f"`{name}`" not in deploy]
+
+    assert missing == [], "README.md, Deploy to AWS, does not name these stack parameters"
+
+
 def test_iam_grants_name_their_resources_and_only_the_actions_used(packaged: Package) -> None:
     statements = _statements(packaged)
     actions = {
@@ -203,7 +293,7 @@ def test_iam_grants_name_their_resources_and_only_the_actions_used(packaged: Pac
         "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Scan",
         "dynamodb:Query", "dynamodb:ConditionCheckItem",
         "s3:GetObject", "s3:PutObject", "s3:ListBucket", "cloudfront:CreateInvalidation",
-        "lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents",
+        "lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage",
     }  # fmt: skip
     writeback_role = packaged.template["Resources"]["WritebackRole"]["Properties"]
     writeback_actions = json.dumps(writeback_role["Policies"])
@@ -211,6 +301,20 @@ def test_iam_grants_name_their_resources_and_only_the_actions_used(packaged: Pac
     reconcile_role = packaged.template["Resources"]["ReconcileRole"]["Properties"]
     reconcile_actions = json.dumps(reconcile_role["Policies"])
     assert "dynamodb:PutItem" not in reconcile_actions  # reconcile never adds a signature
+    anonymise_role = packaged.template["Resources"]["AnonymiseRole"]["Properties"]
+    anonymise = {
+        s["Sid"]: (s["Action"], s["Resource"])
+        for p in anonymise_role["Policies"] for s in p["PolicyDocument"]["Statement"]
+    }  # fmt: skip
+    assert anonymise == {  # reads through the export index, blanks fields: never adds or deletes
+        "BlankPersonalFields": ("dynamodb:UpdateItem", {"Fn::GetAtt": ["SignaturesTable", "Arn"]}),
+        "ListSignatures": ("dynamodb:Query", {"Fn::Sub": "${SignaturesTable.Arn}/index/gsi1"}),
+        "DeadLetters": ("sqs:SendMessage", {"Fn::GetAtt": ["UpkeepDeadLetterQueue", "Arn"]}),
+        "Logs": (
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            {"Fn::GetAtt": ["AnonymiseLogGroup", "Arn"]},
+        ),
+    }
 
 
 def test_package_refuses_broken_content_with_file_and_line(

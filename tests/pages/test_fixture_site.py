@@ -170,3 +170,16 @@ def test_every_petition_has_a_thank_you_page_kept_out_of_search(site: Path, slug
 
     assert doc.find("meta", name="robots").attrs["content"] == "noindex"
     assert doc.find("main").find("a").attrs["href"] == f"/petitions/{slug}/"
+
+
+def test_every_page_names_the_sites_own_icon_so_no_browser_asks_for_favicon_ico(
+    site: Path,
+) -> None:
+    pages = sorted(site.rglob("*.html"))
+    icons = {parse(p.read_bytes()).find("link", rel="icon").attrs["href"] for p in pages}
+
+    assert len(pages) == 2 * len(SLUGS) + 2  # petitions and thank-you pages, index, 404
+    (icon,) = icons  # one file for every page, fingerprinted like the other assets
+    assert icon is not None and icon.startswith("/assets/icon.") and icon.endswith(".svg")
+    assert (site / icon.lstrip("/")).read_bytes().startswith(b"<svg ")
+    assert not (site / "favicon.ico").exists()

@@ -229,11 +229,17 @@ def test_assets_are_fingerprinted_small_and_linked(renderer: Renderer) -> None:
     assets = {p: data for p, data in pages.items() if p.startswith("assets/")}
     css = next(p for p in assets if p.endswith(".css"))
     js = next(p for p in assets if p.endswith(".js"))
-    assert len(assets) == 2 and css.startswith("assets/style.") and js.startswith("assets/sign.")
-    assert len(assets[css]) < 8 * 1024 and len(assets[js]) < 5 * 1024
+    icon = next(p for p in assets if p.endswith(".svg"))
+    assert len(assets) == 3 and css.startswith("assets/style.") and js.startswith("assets/sign.")
+    assert icon.startswith("assets/icon.")
+    assert len(assets[css]) < 8 * 1024 and len(assets[js]) < 5 * 1024 and len(assets[icon]) < 1024
     doc = parse(pages["index.html"])
     assert doc.find("link", rel="stylesheet").attrs["href"] == "/" + css
     assert doc.find("script").attrs["src"] == "/" + js
+    # A named icon keeps browsers from asking for /favicon.ico, which the site lacks.
+    assert doc.find("link", rel="icon").attrs == {
+        "rel": "icon", "type": "image/svg+xml", "href": "/" + icon
+    }  # fmt: skip
 
 
 def test_fingerprint_follows_templates(tmp_path, site) -> None:
