@@ -73,7 +73,47 @@ FUNCTION = Setting(
     "unset",
     "Lambda function invoked (asynchronously) when a milestone is reached.",
 )
+CONFIRMATION = Setting(
+    "PETITION_CONFIRMATION",
+    "site.yaml's `confirmation`",
+    "`required` (a signature counts once its email is confirmed) or `off`.",
+)
+PUBLIC_URL = Setting(
+    "PETITION_PUBLIC_URL",
+    "site.yaml's `base_url`",
+    "The origin confirmation links point to (`serve` sets its own address).",
+)
+MAILER = Setting(
+    "PETITION_MAILER",
+    "file",
+    "How confirmation mail is sent: `file` (an .eml file per message in PETITION_OUTBOX),"
+    " `smtp` (to PETITION_SMTP), `ses` (queued on PETITION_MAIL_QUEUE for the mailer"
+    " function) or `none`.",
+)
+OUTBOX = Setting(
+    "PETITION_OUTBOX",
+    ".data/outbox",
+    "Folder the `file` mailer writes messages into.",
+)
+SMTP = Setting("PETITION_SMTP", None, "`host:port` of the SMTP server the `smtp` mailer uses.")
+MAIL_QUEUE = Setting(
+    "PETITION_MAIL_QUEUE", None, "URL of the SQS queue the `ses` mailer puts letters on."
+)
+SES_CONFIGURATION_SET = Setting(
+    "PETITION_SES_CONFIGURATION_SET",
+    "unset",
+    "SES configuration set the mailer function sends with (bounce and complaint events).",
+)
 WRITEBACK_SETTINGS: tuple[Setting, ...] = (SITE_BUCKET, DISTRIBUTION, TEMPLATES, FUNCTION)
+MAIL_SETTINGS: tuple[Setting, ...] = (
+    CONFIRMATION,
+    PUBLIC_URL,
+    MAILER,
+    OUTBOX,
+    SMTP,
+    MAIL_QUEUE,
+    SES_CONFIGURATION_SET,
+)
 SETTINGS: tuple[Setting, ...] = (
     CONTENT,
     STORE,
@@ -81,6 +121,7 @@ SETTINGS: tuple[Setting, ...] = (
     RATE_LIMIT,
     ORIGIN_SECRET,
     *WRITEBACK_SETTINGS,
+    *MAIL_SETTINGS,
 )
 
 
@@ -167,6 +208,46 @@ class Settings:
     def writeback_function(self) -> str | None:
         """The write-back Lambda a milestone invokes, if set."""
         return self.get(FUNCTION) or None
+
+    def confirmation(self, site_default: str) -> str:
+        """`required` or `off`: PETITION_CONFIRMATION, else the site's setting."""
+        value = self.get(CONFIRMATION) or site_default
+        if value not in ("required", "off"):
+            raise ConfigError(f"{CONFIRMATION.name}: expected required or off, got {value!r}")
+        return value
+
+    def public_url(self, site_base_url: str) -> str:
+        """The origin links in mail point to, without a trailing slash."""
+        return (self.get(PUBLIC_URL) or site_base_url).rstrip("/")
+
+    def mailer(self) -> str:
+        """The mail backend: file, smtp, ses or none."""
+        value = self.get(MAILER) or "file"
+        if value not in ("file", "smtp", "ses", "none"):
+            raise ConfigError(f"{MAILER.name}: expected file, smtp, ses or none, got {value!r}")
+        return value
+
+    def outbox(self) -> Path:
+        """The folder the file mailer writes into."""
+        return Path(self.get(OUTBOX) or ".data/outbox")
+
+    def smtp(self) -> str:
+        """`host:port` of the SMTP server."""
+        value = self.get(SMTP)
+        if not value:
+            raise ConfigError(f"{SMTP.name} is not set: {SMTP.help}")
+        return value
+
+    def mail_queue(self) -> str:
+        """The SQS queue URL letters are put on."""
+        value = self.get(MAIL_QUEUE)
+        if not value:
+            raise ConfigError(f"{MAIL_QUEUE.name} is not set: {MAIL_QUEUE.help}")
+        return value
+
+    def ses_configuration_set(self) -> str | None:
+        """The SES configuration set to send with, if set."""
+        return self.get(SES_CONFIGURATION_SET) or None
 
     def with_values(self, **values: str) -> Settings:
         """A copy with these settings (by environment name) given."""
