@@ -42,4 +42,4 @@ class StoreCounts:
 def tally_digest(tally: Tally) -> str:
     """A stable text form of a tally, for build keys (same tally, same text)."""
     marks = ",".join(f"{m.count}@{m.reached_at.isoformat()}" for m in tally.milestones)
-    return f"{tally.count};{marks}"
+    return f"{tally.count};{marks};{tally.pending}"

@@ -31,7 +31,7 @@ from generator.errors import ContentError, ContentErrors
 from generator.model import Content, Petition, Site, Tally
 from generator.render.listing import Listing, imported_listing, listing_digest
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 SHARDS = 64  # a change rewrites one shard of the parsed content, not all of it
 Stat = tuple[int, int]  # size, mtime_ns
 

@@ -21,7 +21,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 
 from generator.errors import ConfigError
 from generator.milestones import next_goal, progress, timeline
-from generator.model import Location, Site
+from generator.model import Location, Petition, Site
 from generator.render import feeds
 from generator.render.feeds import index_rel, page_links, page_path
 from generator.render.fingerprint import code_fingerprint
@@ -29,6 +29,13 @@ from generator.render.listing import Entry, Listing, aware, entry_listing
 from generator.render.markup import plain_text
 from generator.render.tiles import map_view, osm_url
 
+# The pages a signer lands on after a form post or a link in mail, by folder name.
+LANDING_PAGES = {
+    "thanks": "thanks.html",
+    "check-email": "check_email.html",
+    "confirmed": "confirmed.html",
+    "withdrawn": "withdrawn.html",
+}
 STATUS_LABELS = {"open": "Open", "won": "Won", "closed": "Closed"}
 DESCRIPTION_LIMIT = 160
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
@@ -164,7 +171,9 @@ class Renderer:
         return self._absolute("/" + image.lstrip("/"))
 
     def petition_pages(self, entry: Entry, body_html: str) -> dict[str, bytes]:
-        """'petitions/<slug>/index.html' and 'petitions/<slug>/thanks/index.html' -> bytes"""
+        """The petition's page and the pages its signers land on, by output path: its
+        index.html, and thanks/ (signed), check-email/ (a link was mailed), confirmed/ and
+        withdrawn/ ("this wasn't me") under petitions/<slug>/."""
         petition, count = entry.petition, entry.tally.count
         page_url = f"/petitions/{petition.slug}/"
         canonical = self._absolute(page_url)
@@ -185,18 +194,25 @@ class Renderer:
             description=plain_text(entry.ask_html, DESCRIPTION_LIMIT) or petition.title,
             image=self._image_url(petition.image),
             count=count,
+            pending=entry.tally.pending,
             goal=goal,
             percent=math.floor(progress(count, goal) * 100),
+            values={},
+            problems={},
             milestones=timeline(entry.tally),
             map=map_view(*point, self.site.tile_url) if point else None,
             osm_url=osm_url(*point) if point else "",
             cta_label=_link_label(cta.url) if cta else "",
         )
-        thanks = self._render("thanks.html", **common)
-        return {
-            f"petitions/{petition.slug}/index.html": page,
-            f"petitions/{petition.slug}/thanks/index.html": thanks,
-        }
+        pages = {f"petitions/{petition.slug}/index.html": page}
+        for name, template in LANDING_PAGES.items():
+            pages[f"petitions/{petition.slug}/{name}/index.html"] = self._render(template, **common)
+        return pages
+
+    def answer(self, template: str, petition: Petition | None, **context: Any) -> bytes:
+        """A page the signing API answers with (a form that needs fixing, a confirmation
+        page, a link that does not work), in the site's templates and stylesheet."""
+        return self._render(template, petition=petition, **context)
 
     def site_pages(self, entries: list[Entry]) -> dict[str, bytes]:
         """Index pages, feed.xml, sitemap.xml, robots.txt, 404.html and fingerprinted assets."""

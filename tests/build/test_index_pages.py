@@ -11,7 +11,7 @@ import pytest
 from generator.build import sources
 from generator.build.output import manifest_path
 from generator.model import Content, Tally
-from generator.render.pages import Renderer
+from generator.render.pages import LANDING_PAGES, Renderer
 from tests.build.conftest import Project, petition_text, snapshot
 
 OLD = 1_000_000_000_000_000_000  # an mtime (ns) no build writes: 2001-09-09
@@ -57,7 +57,9 @@ def assert_same_as_full_build(project: Project, tmp_path: Path, name: str, **kw:
 
 def pages_of(slug: str) -> set[str]:
     """A petition's own pages."""
-    return {f"petitions/{slug}/index.html", f"petitions/{slug}/thanks/index.html"}
+    return {f"petitions/{slug}/index.html"} | {
+        f"petitions/{slug}/{name}/index.html" for name in LANDING_PAGES
+    }
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def test_fixture_site_has_no_broken_internal_links(tmp_path: Path) -> None:
     site = tmp_path / "site"
     build_fixture(site, tmp_path / "cache")
     pages = list(site.rglob("*.html"))
-    assert len(pages) == 10  # the index, 404, and two pages of each of the four petitions
+    assert len(pages) == 22  # the index, 404, and five pages of each of the four petitions
     assert broken_links(site) == []
 
 

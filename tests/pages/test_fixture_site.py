@@ -178,7 +178,7 @@ def test_every_page_names_the_sites_own_icon_so_no_browser_asks_for_favicon_ico(
     pages = sorted(site.rglob("*.html"))
     icons = {parse(p.read_bytes()).find("link", rel="icon").attrs["href"] for p in pages}
 
-    assert len(pages) == 2 * len(SLUGS) + 2  # petitions and thank-you pages, index, 404
+    assert len(pages) == 5 * len(SLUGS) + 2  # each petition and its 4 landing pages; index, 404
     (icon,) = icons  # one file for every page, fingerprinted like the other assets
     assert icon is not None and icon.startswith("/assets/icon.") and icon.endswith(".svg")
     assert (site / icon.lstrip("/")).read_bytes().startswith(b"<svg ")

@@ -73,7 +73,7 @@ def build(out: Path) -> list[Path]:
 
 def test_pages_pass_html_validate(tmp_path: Path) -> None:
     files = build(tmp_path / "site")
-    assert len(files) == 16  # two pages for each of 5 petitions, 5 index pages, 404
+    assert len(files) == 31  # five pages for each of 5 petitions, 5 index pages, 404
     result = subprocess.run(
         [str(HTML_VALIDATE), "--config", str(REPO / ".htmlvalidate.json"), *map(str, files)],
         capture_output=True,

@@ -20,8 +20,14 @@ def page(renderer: Renderer, **petition: object) -> Node:
     return parse(render_petition(renderer, entry)[PAGE])
 
 
-def test_writes_the_page_and_its_thank_you_page(renderer: Renderer) -> None:
-    assert sorted(render_petition(renderer, make_entry())) == [PAGE, THANKS]
+def test_writes_the_page_and_the_pages_signers_land_on(renderer: Renderer) -> None:
+    assert sorted(render_petition(renderer, make_entry())) == [
+        "petitions/chechnya/check-email/index.html",
+        "petitions/chechnya/confirmed/index.html",
+        PAGE,
+        THANKS,
+        "petitions/chechnya/withdrawn/index.html",
+    ]
 
 
 def test_skip_link_is_the_first_focusable_element_and_targets_main(renderer: Renderer) -> None:
