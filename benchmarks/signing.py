@@ -4,11 +4,12 @@
 
 Each run signs the example content's first open petition with distinct signers into an
 empty store three ways: the store's own `sign()` (the baseline), the app called in-process
-with an API Gateway event, and over loopback HTTP through the local server
-(`generator.local.server.SiteServer`, clients in another process). Rates are ratios to the
-baseline at the same thread count in the same run. App calls hold one lock, as the local
-server does (Chalice keeps the current request on the app object); Lambda runs one request
-per instance. For DynamoDB it counts the requests the store's client sends, by operation.
+with an API Gateway event, and over loopback HTTP through the server `serve` runs
+(`generator.local.server.SiteServer`: waitress and its pool of threads; clients in another
+process). Rates are ratios to the baseline at the same thread count in the same run. The app
+is called from several threads at once, with no lock, as `serve` calls it (it keeps each
+thread's request apart: functions/chalicelib/threads.py); Lambda runs one request per
+instance. For DynamoDB it counts the requests the store's client sends, by operation.
 Import times (`python -X importtime`, fresh processes): `import app` against `import chalice`.
 """
 
@@ -17,11 +18,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import logging
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,7 +47,8 @@ from chalice.local import LambdaContext  # noqa: E402
 from chalicelib.runtime import runtime  # noqa: E402
 
 from generator.content.loading import load_content  # noqa: E402
-from generator.local.server import SiteServer, api_event  # noqa: E402
+from generator.local.server import SiteServer  # noqa: E402
+from generator.local.wsgi import api_event  # noqa: E402
 from generator.model import Content  # noqa: E402
 from generator.signing.service import effective_status  # noqa: E402
 from generator.signing.settings import Settings  # noqa: E402
@@ -54,7 +56,7 @@ from generator.signing.signer import email_key, rate_key  # noqa: E402
 from generator.store.base import RateLimit, Signature, Store  # noqa: E402
 
 SECRET = "benchmark-secret-not-for-production"
-PATHS = ("store.sign (baseline)", "app(event) in-process", "HTTP via SiteServer")
+PATHS = ("store.sign (baseline)", "app(event) in-process", "HTTP through serve")
 IMPORTS = {  # module: note; the first is the baseline
     "chalice": "baseline",
     "app": "target < 300 ms",
@@ -101,8 +103,7 @@ def direct(store: Store, slug: str, limit: int, n: int, budget: float) -> Measur
 
 
 def in_process(slug: str, n: int, budget: float) -> Measure:
-    """The app called as Lambda calls it, n events built up front; one call at a time."""
-    lock = threading.Lock()
+    """The app called as Lambda calls it, n events built up front, from every thread at once."""
     context = LambdaContext("api_handler", 512, max_runtime_ms=30000)
     path = f"/petitions/{slug}/signatures"
     headers = {"Content-Type": "application/json"}
@@ -112,8 +113,7 @@ def in_process(slug: str, n: int, budget: float) -> Measure:
     }
 
     def one(i: int) -> None:
-        with lock:
-            response = app(events.pop(i), context)
+        response = app(events.pop(i), context)
         if response["statusCode"] != 201:
             raise RuntimeError(f"status {response['statusCode']}: {response.get('body')}")
 
@@ -122,13 +122,13 @@ def in_process(slug: str, n: int, budget: float) -> Measure:
 
 @contextmanager
 def over_http(slug: str, n: int, budget: float) -> Iterator[Measure]:
-    """A SiteServer on loopback for the block; clients POST from a separate process.
+    """The server `serve` runs, on loopback for the block; clients POST from another process.
 
     The clients run in their own process so they do not take the server's GIL.
     """
     with tempfile.TemporaryDirectory(prefix="petition-bench-site-") as out:
         server = SiteServer(("127.0.0.1", 0), Path(out), app)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server.start()
         url = f"{server.url}/api/petitions/{slug}/signatures"
 
         def measure(threads: int) -> tuple[int, float]:
@@ -143,8 +143,7 @@ def over_http(slug: str, n: int, budget: float) -> Iterator[Measure]:
         try:
             yield measure
         finally:
-            server.shutdown()
-            server.server_close()
+            server.close()
 
 
 @contextmanager
@@ -241,6 +240,7 @@ def main() -> None:
     parser.add_argument("--skip-dynamodb", action="store_true", help="SQLite and imports only")
     parser.add_argument("--http-client", metavar="URL", help=argparse.SUPPRESS)  # over_http's
     args = parser.parse_args()
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth": busy, not wrong
     threads = tuple(int(t) for t in args.threads.split(","))
     if args.http_client:
         signed, seconds = _util.post_json(
@@ -252,7 +252,7 @@ def main() -> None:
     plan = Plan(content, open_petition(content), args.rate_limit, threads, args.seconds)
     limit = f"{plan.limit}/min per address" if plan.limit else "off"
     print(f"Signing benchmark: example content, petition {plan.slug!r}, rate limit {limit},")
-    print(f"{os.cpu_count()} CPUs; app calls hold one lock, as generator/serve.py does")
+    print(f"{os.cpu_count()} CPUs; the app is called from every thread at once, as serve does")
 
     with tempfile.TemporaryDirectory(prefix="petition-bench-") as folder:
         sqlite = bench_store(

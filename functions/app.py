@@ -6,13 +6,14 @@ so no CORS is needed and none is enabled. The OpenAPI description is openapi.yam
 
 from typing import Any
 
-from chalice.app import Chalice, CloudWatchEvent, Rate, Response
+from chalice.app import CloudWatchEvent, Rate, Response
 from chalicelib import handlers
 from chalicelib.body import ACCEPTED
 from chalicelib.problems import shape_chalice_errors
 from chalicelib.runtime import runtime
+from chalicelib.threads import ThreadSafeChalice
 
-app = Chalice(app_name="petitions")
+app = ThreadSafeChalice(app_name="petitions")  # one request per thread, not per app
 app.register_middleware(shape_chalice_errors, "http")
 
 

@@ -10,7 +10,6 @@ import threading
 
 from generator.commands.options import content_arguments, output_arguments, store_arguments
 from generator.commands.report import reported
-from generator.errors import ContentErrors
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +30,20 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _logging() -> None:
+    """Warnings and errors to stderr; the signing and write-back events to stdout, one a line."""
+    from generator.local.terminal import show_events
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)  # the event loggers' INFO records are not for stderr
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth": busy, not wrong
+    show_events(sys.stdout)
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve the site and the API until Ctrl-C (SIGINT) or SIGTERM."""
+    from generator.local.server import CannotListen
     from generator.local.site import ServeOptions, running
 
     options = ServeOptions(
@@ -45,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         cache_dir=args.cache,
         watch=not args.no_watch,
     )
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _logging()
     # A shell starting us in the background may have set SIGINT to "ignore"; Ctrl-C must stop
     # the server wherever it was started, and so must a service manager's SIGTERM.
     signal.signal(signal.SIGINT, _interrupt)
@@ -63,10 +74,12 @@ def run(args: argparse.Namespace) -> int:
                     threading.Event().wait()
                 except KeyboardInterrupt:
                     print("\nstopping", flush=True)
-        except ContentErrors as exc:
-            if exc.errors:  # the first build's errors were printed as it ran
-                raise
-            return 1
+        except CannotListen as exc:
+            if exc.in_use:
+                exc.add_note(
+                    "choose another with --port N (make serve PORT=N); --port 0 picks a free one"
+                )
+            raise
         return 0
 
     status = reported(work, outcome="nothing is served")

@@ -1,277 +1,178 @@
-"""The local server: the built site and the signing app on one origin.
+"""The local server: waitress serving the site and the signing app on one origin.
 
-Static files come from the output folder; requests under the API prefix are turned into
-the API Gateway events Lambda would receive and handed to the very same Chalice app object.
+waitress (a production HTTP server) reads the requests: request lines, headers, sized and
+chunked bodies, their limits and timeouts are its job, not ours. It hands each request to
+`SiteApp` (generator/local/wsgi.py) on a pool of threads, so the Chalice app must be safe to
+call from several at once (functions/chalicelib/threads.py). What waitress refuses (bad
+framing, a body over 1 MiB, headers over 64 KiB, a client silent for 30 s in mid-request) is
+answered in the API's JSON error shape, and the connection closed.
 """
 
 from __future__ import annotations
 
-import base64
+import errno
 import json
-import logging
-import mimetypes
-import posixpath
-import re
-import sys
 import threading
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, unquote, urlsplit
+
+from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask, ThreadedTaskDispatcher
+from waitress.utilities import Error as HttpError
+
+from generator.errors import PetitionSiteError
+from generator.local.wsgi import SiteApp
 
 if TYPE_CHECKING:  # the app's type; the app itself is handed in (generator.local.site)
     from chalice.app import Chalice
 
-log = logging.getLogger(__name__)
-
 MAX_BODY = 1024 * 1024  # the app itself answers 413 above 16 KiB; this only bounds memory
+MAX_HEADERS = 64 * 1024  # request line and headers together; more is a 431
+THREADS = 8  # requests handled at once; more wait in waitress's queue
+TIMEOUT = 30  # seconds a connection may stay silent, idle or in the middle of a request
 
 
-def api_event(
-    app: Chalice,
-    method: str,
-    path: str,
-    query: str,
-    headers: dict[str, str],
-    body: bytes,
-    source_ip: str,
-) -> dict[str, Any] | None:
-    """The API Gateway (REST, proxy) event for a request to the app; None when no route matches."""
-    from chalice.local import RouteMatcher
+class CannotListen(PetitionSiteError):
+    """The server could not take its address: the port is in use, or the host is not ours."""
 
-    try:
-        route = RouteMatcher(list(app.routes)).match_route(path)
-    except ValueError:
-        return None
-    binary = headers.get("content-type", "") in app.api.binary_types
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:  # hand the app the exact bytes: it answers 400, not mojibake
-        binary = True
-    return {
-        "requestContext": {
-            "httpMethod": method,
-            "resourcePath": route.route,
-            "identity": {"sourceIp": source_ip},
-            "path": path,
-            "stage": "api",
-        },
-        "headers": {k.lower(): v for k, v in headers.items()},
-        "multiValueQueryStringParameters": parse_qs(query) or None,
-        "pathParameters": route.captured,
-        "stageVariables": {},
-        "body": (base64.b64encode(body).decode() if binary else text) if body else None,
-        "isBase64Encoded": binary,
-    }
+    def __init__(self, host: str, port: int, reason: OSError | ValueError):
+        self.host, self.port = host, port
+        self.in_use = getattr(reason, "errno", None) == errno.EADDRINUSE
+        if self.in_use:
+            super().__init__(f"port {port} on {host} is already in use")
+        else:
+            super().__init__(f"cannot listen on {host}, port {port}: {reason}")
 
 
-def static_file(root: Path, url_path: str) -> tuple[Path | None, str | None]:
-    """The file a URL path names under `root` (`/x/` → `x/index.html`), or a redirect target."""
-    clean = posixpath.normpath(unquote(url_path))
-    if clean.startswith("..") or "\x00" in clean:
-        return None, None
-    candidate = (root / clean.lstrip("/")).resolve()
-    if not candidate.is_relative_to(root.resolve()):
-        return None, None
-    if candidate.is_dir():
-        if not url_path.endswith("/"):
-            return None, url_path + "/"
-        candidate = candidate / "index.html"
-    return (candidate, None) if candidate.is_file() else (None, None)
+class RequestTimeout(HttpError):  # type: ignore[misc]  # waitress is untyped
+    """waitress's error answer for a request that stopped arriving half-way."""
+
+    code = 408
+    reason = "Request Timeout"
 
 
-class SiteServer(ThreadingHTTPServer):
-    """A threaded HTTP server for one output folder and one Chalice app mounted at a prefix."""
+ERROR_CODES = {408: "timeout", 413: "too_large", 431: "headers_too_large", 501: "not_implemented"}
 
-    server_address: tuple[str, int]  # where an AF_INET server is bound: text host, port
-    daemon_threads = True
-    request_queue_size = 128  # listen backlog: the default 5 resets bursts of new clients
-    allow_reuse_address = True
+
+class _ErrorTask(ErrorTask):  # type: ignore[misc]
+    """waitress's answer to a request it could not read, in the API's JSON error shape."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        code = ERROR_CODES.get(error.code, "bad_request" if error.code < 500 else "internal_error")
+        message = f"{error.reason}: {error.body}"
+        body = json.dumps({"error": {"code": code, "message": message, "field": None}}).encode()
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.extend(
+            [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+        )
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _Channel(HTTPChannel):  # type: ignore[misc]
+    error_task_class = _ErrorTask
+
+
+class _Server(TcpWSGIServer):  # type: ignore[misc]
+    """waitress's TCP server, answering 408 to a client that stalls in mid-request.
+
+    waitress closes a connection silent for `channel_timeout` seconds without a word; one
+    whose request has started gets its request finished as an error instead, which waitress
+    answers (408) before it hangs up, as it does for its own parse errors. Those answers
+    take the API's JSON error shape.
+    """
+
+    channel_class = _Channel
+
+    def maintenance(self, now: float) -> None:
+        cutoff = now - self.adj.channel_timeout
+        for channel in list(self.active_channels.values()):
+            request = channel.request
+            if channel.requests or request is None or channel.last_activity >= cutoff:
+                continue
+            with channel.requests_lock:
+                request.error = RequestTimeout("the request did not arrive in time")
+                request.completed = True
+                channel.requests.append(request)
+                channel.request = None
+            channel.last_activity = now
+            self.add_task(channel)
+        super().maintenance(now)
+
+
+class SiteServer:
+    """waitress serving a SiteApp: bound when made, serving once started, until closed.
+
+    Binding comes first so that a port in use is reported before anything is built
+    (CannotListen); `port` 0 picks a free one, and `url` shows the one taken.
+    """
 
     def __init__(
-        self, address: tuple[str, int], out_dir: Path, app: Chalice, api_prefix: str = "/api"
+        self,
+        address: tuple[str, int],
+        out_dir: Path,
+        app: Chalice,
+        api_prefix: str = "/api",
+        *,
+        threads: int = THREADS,
+        timeout: int = TIMEOUT,
     ):
-        super().__init__(address, _Handler)
-        self.out_dir = Path(out_dir)
-        self.app = app
-        self.api_prefix = api_prefix.rstrip("/")
-        # Chalice keeps the request being handled on the app object: one API call at a time.
-        self.api_lock = threading.Lock()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Log a request that failed; a client that hung up early is routine, not a traceback."""
-        error = sys.exc_info()[1]
-        if isinstance(error, ConnectionError):
-            log.debug("client %s went away: %s", client_address, error)
-            return
-        super().handle_error(request, client_address)
+        host, port = address
+        self.app = SiteApp(out_dir, app, api_prefix)
+        self._map: dict[int, Any] = {}
+        self._dispatcher = ThreadedTaskDispatcher()
+        self._threads = threads
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        try:
+            adjustments = Adjustments(
+                host=host,
+                port=port,
+                threads=threads,
+                channel_timeout=timeout,
+                cleanup_interval=max(1, min(timeout // 2, 30)),
+                max_request_header_size=MAX_HEADERS,
+                max_request_body_size=MAX_BODY + 1,  # waitress refuses a body of this size
+                clear_untrusted_proxy_headers=False,  # the app reads headers as Lambda would
+                asyncore_use_poll=True,
+                log_socket_errors=False,  # a client that hangs up early is routine
+            )
+            self._server = _Server(
+                self.app, map=self._map, dispatcher=self._dispatcher, adj=adjustments
+            )
+        except (OSError, ValueError) as error:  # in use, not an address of ours, no such host
+            wasyncore.close_all(self._map)
+            raise CannotListen(host, port, error) from None
+        self.host, self.port = str(self._server.effective_host), int(self._server.effective_port)
 
     @property
     def url(self) -> str:
-        """The server's base URL, e.g. http://127.0.0.1:8000."""
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        """The server's base URL, e.g. http://127.0.0.1:8000 (with the port really taken)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
+    def start(self) -> None:
+        """Serve requests on a thread of its own until `close()`."""
+        self._dispatcher.set_thread_count(self._threads)
+        self._thread = threading.Thread(target=self._loop, name="http", daemon=True)
+        self._thread.start()
 
-class _Refusal(Exception):
-    """A request body that cannot be read: the status and code to answer with, and why."""
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            wasyncore.loop(timeout=0.5, map=self._map, use_poll=True, count=1)
 
-    def __init__(self, status: HTTPStatus, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code = status, code
-
-
-def _too_large() -> _Refusal:
-    """The refusal of a body over MAX_BODY (a new one each time: exceptions carry tracebacks)."""
-    return _Refusal(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", "The body is too large.")
-
-
-_LENGTH = re.compile(r"[0-9]{1,15}")
-_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: SiteServer
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms ACK wait
-    timeout = 30  # seconds a connection may stay silent, idle or in the middle of a request
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
-
-    def do_GET(self) -> None:
-        self._dispatch(head=False)
-
-    def do_HEAD(self) -> None:
-        self._dispatch(head=True)
-
-    def do_POST(self) -> None:
-        self._dispatch(head=False)
-
-    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
-
-    def __getattr__(self, name: str) -> Any:
-        """Any other method (TRACE, QUERY, ...) is answered like POST (405), never 501."""
-        if name.startswith("do_"):
-            return self.do_POST
-        raise AttributeError(name)
-
-    def _dispatch(self, head: bool) -> None:
-        parts = urlsplit(self.path)
-        prefix = self.server.api_prefix
-        if parts.path == prefix or parts.path.startswith(prefix + "/"):
-            self._api(parts.path[len(prefix) :] or "/", parts.query)
-        elif self.command in ("GET", "HEAD"):
-            self._static(parts.path, head)
-        else:
-            self._send(HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": "GET, HEAD"}, b"")
-
-    def _refuse(self, status: HTTPStatus, code: str, message: str) -> None:
-        """Answer in the API's error shape and hang up (the rest of the request is unread)."""
-        self.close_connection = True
-        body = json.dumps({"error": {"code": code, "message": message, "field": None}})
-        self._send(
-            status, {"Content-Type": "application/json", "Cache-Control": "no-store"}, body.encode()
-        )
-
-    def _body(self) -> bytes:
-        """The request body, sized or chunked; _Refusal when it cannot be read."""
-        try:
-            if "Transfer-Encoding" in self.headers:
-                return self._chunked_body()
-            return self._sized_body()
-        except TimeoutError:
-            raise _Refusal(
-                HTTPStatus.REQUEST_TIMEOUT, "timeout", "The request body did not arrive."
-            ) from None
-
-    def _sized_body(self) -> bytes:
-        lengths = set(self.headers.get_all("Content-Length") or ["0"])
-        text = lengths.pop().strip() if len(lengths) == 1 else ""
-        if not _LENGTH.fullmatch(text):
-            raise _Refusal(
-                HTTPStatus.BAD_REQUEST, "bad_request", "The Content-Length is not valid."
-            )
-        if int(text) > MAX_BODY:
-            raise _too_large()
-        return self.rfile.read(int(text))
-
-    def _chunked_body(self) -> bytes:
-        codings = ",".join(self.headers.get_all("Transfer-Encoding") or [])
-        if codings.strip().lower() != "chunked":
-            raise _Refusal(HTTPStatus.BAD_REQUEST, "bad_request", "Send the body chunked or sized.")
-        body = b""
-        while True:
-            size = self.rfile.readline(80).split(b";", 1)[0].strip()
-            if not _CHUNK_SIZE.fullmatch(size):
-                raise _Refusal(HTTPStatus.BAD_REQUEST, "bad_request", "A chunk size is not valid.")
-            if int(size, 16) == 0:
-                break
-            if len(body) + int(size, 16) > MAX_BODY:
-                raise _too_large()
-            body += self.rfile.read(int(size, 16))
-            if self.rfile.readline(3).strip():
-                raise _Refusal(
-                    HTTPStatus.BAD_REQUEST, "bad_request", "A chunk is longer than said."
-                )
-        while self.rfile.readline(1024).strip():  # trailer fields: not used
-            pass
-        return body
-
-    def _api(self, path: str, query: str) -> None:
-        try:
-            body = self._body()
-        except _Refusal as refusal:
-            self._refuse(refusal.status, refusal.code, str(refusal))
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop accepting, hang up every connection and stop the threads; safe to repeat."""
+        if self._stop.is_set():
             return
-        headers = {k: v for k, v in self.headers.items()}
-        event = api_event(
-            self.server.app, self.command, path, query, headers, body, self.client_address[0]
-        )
-        if event is None:
-            self._send(
-                HTTPStatus.NOT_FOUND,
-                {"Content-Type": "application/json"},
-                b'{"error": {"code": "not_found", "message": "no such route", "field": null}}',
-            )
-            return
-        from chalice.local import LambdaContext
-
-        with self.server.api_lock:
-            response = self.server.app(
-                event, LambdaContext("api_handler", 512, max_runtime_ms=30000)
-            )
-        raw = response.get("body") or b""
-        if response.get("isBase64Encoded"):
-            raw = base64.b64decode(raw)
-        elif isinstance(raw, str):
-            raw = raw.encode()
-        headers_out = dict(response.get("headers") or {})
-        for name, values in (response.get("multiValueHeaders") or {}).items():
-            headers_out[name] = ", ".join(values)
-        self._send(response["statusCode"], headers_out, raw)
-
-    def _static(self, url_path: str, head: bool) -> None:
-        file, redirect = static_file(self.server.out_dir, url_path)
-        if redirect:
-            self._send(HTTPStatus.MOVED_PERMANENTLY, {"Location": redirect}, b"")
-            return
-        status = HTTPStatus.OK
-        if file is None:
-            status, file = HTTPStatus.NOT_FOUND, self.server.out_dir / "404.html"
-        data = file.read_bytes() if file.is_file() else b"Not found\n"
-        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        if kind.startswith("text/") or kind in ("application/xml", "application/javascript"):
-            kind += "; charset=utf-8"
-        self._send(status, {"Content-Type": kind, "Cache-Control": "no-cache"}, data, head=head)
-
-    def _send(self, status: int, headers: dict[str, str], body: bytes, head: bool = False) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            if name.lower() not in ("content-length", "connection"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
+        self._stop.set()
+        if self._thread is not None:
+            self._server.pull_trigger()  # wakes the loop, which then sees _stop
+            self._thread.join(timeout)
+        self._dispatcher.shutdown(timeout=timeout)  # requests being answered finish first
+        wasyncore.close_all(self._map)

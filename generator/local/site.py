@@ -1,8 +1,10 @@
 """The whole product on this machine (`build.py serve`), site and signing on one origin.
 
-Builds the site with counts from the embedded store, mounts the same Chalice app that runs in
-Lambda at the API prefix, re-renders a petition's page when a milestone is reached, and
-rebuilds when content or templates change.
+Takes its address (generator/local/server.py: waitress), builds the site with counts from
+the embedded store, mounts the same Chalice app that runs in Lambda at the API prefix,
+re-renders a petition's pages when a milestone is reached (generator/writeback/worker.py),
+and rebuilds when content or templates change (watchfiles: the operating system's file
+notifications). A broken save prints its errors and leaves the served site as it was.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.errors import ContentErrors
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from generator.errors import ContentErrors, PetitionSiteError
 
 if TYPE_CHECKING:  # imported when first used, as below
     from chalice.app import Chalice
@@ -32,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
 SECRET_ENV = "PETITION_SECRET"
 STORE_ENV = "PETITION_STORE"
+KEPT = "the site was left as it was; fix it and save again"
+WAKE_MS = 200  # how often the watcher looks up from waiting (it is told of changes at once)
+READY_TIMEOUT = 5.0  # seconds serving waits for the watcher to be in place
 
 
 @dataclass(frozen=True)
@@ -72,32 +79,37 @@ def load_app() -> tuple[Chalice, Callable[..., None]]:
     return app, configure
 
 
-def _snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
-    state = {}
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                st = path.stat()
-                state[str(path)] = (st.st_size, st.st_mtime_ns)
-    return state
-
-
 def watch(
-    folders: list[Path], on_change: Callable[[], None], stop: threading.Event, interval: float = 0.5
+    folders: list[Path],
+    on_change: Callable[[], None],
+    stop: threading.Event,
+    ready: threading.Event,
 ) -> None:
-    """Call on_change whenever a file under these folders is added, removed or modified."""
-    before = _snapshot(folders)
-    while not stop.wait(interval):
-        now = _snapshot(folders)
-        if now != before:
-            before = now
-            on_change()
+    """Call on_change after files under these folders are added, removed or modified.
+
+    Runs until `stop` is set; sets `ready` once the operating system is watching (watchfiles:
+    inotify and its kin; editors' swap and backup files are left out).
+    """
+    from watchfiles import watch as changes_under
+
+    try:
+        for changes in changes_under(
+            *folders, stop_event=stop, rust_timeout=WAKE_MS, yield_on_timeout=True,
+            raise_interrupt=False,
+        ):  # fmt: skip
+            ready.set()
+            if changes:
+                on_change()
+    except (OSError, RuntimeError) as exc:  # e.g. the system's limit of watches is reached
+        log.warning("not watching %s for changes: %s", ", ".join(map(str, folders)), exc)
+    finally:
+        ready.set()
 
 
 class LocalSite:
     """The built site, the store, the app and the write-back, kept in step with the content."""
 
-    def __init__(self, options: ServeOptions):
+    def __init__(self, options: ServeOptions, app: Chalice, configure: Callable[..., None]):
         from generator.build.counts import StoreCounts
         from generator.signing.settings import Settings
         from generator.store import open_store
@@ -110,29 +122,24 @@ class LocalSite:
         environ[SECRET_ENV] = local_secret(Path(".data"))
         environ.setdefault(STORE_ENV, options.store)
         self.settings = Settings.from_environ(environ, FUNCTIONS)
-        self.app, self.configure = load_app()
+        self.app, self.configure = app, configure
         self.writeback: BackgroundWriteBack | None = None
         self.lock = threading.Lock()
 
-    def rebuild(self) -> bool:
-        """Build the site and hand its content to the app; False, with errors printed, if broken."""
+    def build(self) -> None:
+        """Build the site and hand its content to the app (ContentErrors and the like raised)."""
         from generator.build.engine import BuildOptions, build
         from generator.content.loading import load_content
         from generator.writeback.worker import local_writeback
 
         o = self.options
         with self.lock:
-            try:
-                # one process: forking a pool from this threaded server is not safe
-                options = BuildOptions(
-                    o.content_dir, o.templates_dir, o.out_dir, o.cache_dir, counts=self.counts
-                )
-                report = build(replace(options, workers=1))
-                content = load_content(o.content_dir)
-            except ContentErrors as exc:
-                message = exc.report("the site was left as it was; fix it and save again")
-                print(message, file=sys.stderr, flush=True)
-                return False
+            # one process: forking a pool from this threaded server is not safe
+            options = BuildOptions(
+                o.content_dir, o.templates_dir, o.out_dir, o.cache_dir, counts=self.counts
+            )
+            report = build(replace(options, workers=1))
+            content = load_content(o.content_dir)
             print(report.summary(), flush=True)
             old = self.writeback
             self.writeback = local_writeback(
@@ -146,7 +153,24 @@ class LocalSite:
             )
             if old is not None:
                 old.close()
-            return True
+
+    def rebuild(self) -> bool:
+        """`build()` after a change; False, with what is wrong printed, if the old site stays."""
+        try:
+            self.build()
+        except ContentErrors as exc:
+            print(exc.report(KEPT), file=sys.stderr, flush=True)
+            return False
+        except (PetitionSiteError, OSError) as exc:  # an output folder in the way, ...
+            print(f"error: {exc}; {KEPT}", file=sys.stderr, flush=True)
+            return False
+        except TemplateError as exc:  # a template saved half-way through an edit
+            where = ""
+            if isinstance(exc, TemplateSyntaxError):
+                where = f"{exc.filename or exc.name}:{exc.lineno}: "
+            print(f"{where}error: {exc.message}; {KEPT}", file=sys.stderr, flush=True)
+            return False
+        return True
 
     def close(self) -> None:
         """Stop the write-back worker and close the store."""
@@ -157,32 +181,37 @@ class LocalSite:
 
 @contextmanager
 def running(options: ServeOptions) -> Iterator[SiteServer]:
-    """Start everything and yield the server; stops it all when the caller is done."""
+    """Start everything and yield the server, already serving; stops it all afterwards.
+
+    The address is taken first, so a port in use (CannotListen) is reported before anything
+    is built; then the watcher starts (first, so that a save during the first build brings
+    a rebuild), the site is built, and requests are served. The first build's errors are
+    raised.
+    """
     from generator.local.server import SiteServer
 
-    site = LocalSite(options)
-    if not site.rebuild():
-        site.close()
-        raise ContentErrors([])
-    server = SiteServer((options.host, options.port), options.out_dir, site.app)
-    stop = threading.Event()
+    app, configure = load_app()
+    server = SiteServer((options.host, options.port), options.out_dir, app)
+    stop, ready = threading.Event(), threading.Event()
     watcher = None
-    if options.watch:
-        watcher = threading.Thread(
-            target=watch,
-            args=([options.content_dir, options.templates_dir], site.rebuild, stop),
-            daemon=True,
-            name="watch",
-        )
-        watcher.start()
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name="http")
-    thread.start()
+    site: LocalSite | None = None
     try:
+        site = LocalSite(options, app, configure)
+        if options.watch:
+            folders = [options.content_dir, options.templates_dir]
+            watcher = threading.Thread(
+                target=watch, args=(folders, site.rebuild, stop, ready), daemon=True, name="watch"
+            )
+            watcher.start()
+        site.build()
+        if watcher is not None:
+            ready.wait(READY_TIMEOUT)
+        server.start()
         yield server
     finally:
         stop.set()
-        server.shutdown()
-        server.server_close()
+        server.close()
         if watcher is not None:
             watcher.join()
-        site.close()
+        if site is not None:
+            site.close()

@@ -3,6 +3,8 @@ milestones.
 
 Transport-free: the Chalice app parses HTTP into a mapping of fields and maps the errors
 raised here to statuses. Signers' names and emails never reach a log or an error message.
+Each signature and each milestone won is logged at INFO with `extra` fields (`event`,
+`slug`, `count`, `added`) for a host to show; `serve` prints them (generator/local/terminal.py).
 """
 
 from __future__ import annotations
@@ -126,7 +128,10 @@ class SigningService:
             raise PetitionClosed(slug, status)
         if is_bot(data):
             count = petition.imported.count + self.store.tally(slug).count
-            log.info("signature ignored slug=%s reason=honeypot", slug)
+            log.info(
+                "signature ignored slug=%s reason=honeypot", slug,
+                extra={"event": "ignored", "slug": slug, "count": count},
+            )  # fmt: skip
             return SignResult(count, self._goal(petition, count), None, added=False)
         signer = validate_signer(data, site, form=form)
         secret = self.settings.secret()
@@ -142,7 +147,13 @@ class SigningService:
         log.info(
             "signature accepted slug=%s added=%s count=%d milestone=%s ms=%.1f",
             slug, outcome.added, count, milestone, (time.perf_counter() - started) * 1000,
+            extra={"event": "signed", "slug": slug, "added": outcome.added, "count": count},
         )  # fmt: skip
+        for m in reached:
+            log.info(
+                "milestone reached slug=%s count=%d", slug, m.count,
+                extra={"event": "milestone", "slug": slug, "count": m.count},
+            )  # fmt: skip
         if reached:
             self._notify(petition, reached)
         return SignResult(count, self._goal(petition, count), milestone, outcome.added)

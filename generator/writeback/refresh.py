@@ -107,9 +107,11 @@ class WriteBack:
         with self._lock:
             started = time.perf_counter()
             published = self.publisher.publish(self.render(slugs))
+        ms = (time.perf_counter() - started) * 1000
         log.info(
             "write-back slugs=%s published=%d invalidation=%s ms=%.1f", ",".join(slugs),
-            len(published.paths), published.invalidation_id, (time.perf_counter() - started) * 1000,
+            len(published.paths), published.invalidation_id, ms,
+            extra={"event": "write-back", "slugs": slugs, "files": len(published.paths), "ms": ms},
         )  # fmt: skip
         return published
 

@@ -114,11 +114,13 @@ def serving(
     environ: dict[str, str] | None = None,
     hooks: Iterable[MilestoneHook] = (),
     out: Path | None = None,
+    timeout: int = 30,
 ) -> Iterator[LocalApp]:
     """The site in `work` built and served with signing on `store`, until the block ends.
 
     `environ` adds app settings (e.g. PETITION_ORIGIN_SECRET); `hooks` run after the
-    write-back's on each milestone won; `out` publishes the write-back somewhere else.
+    write-back's on each milestone won; `out` publishes the write-back somewhere else;
+    `timeout` is how many seconds the server waits for a silent client.
     """
     site_out = work / "out"
     content = build_site(work, store, site_out)
@@ -146,16 +148,11 @@ def serving(
         settings=settings,
         on_milestone=[record, writeback.hook, *hooks],
     )
-    server = SiteServer(("127.0.0.1", 0), site_out, app)
-    thread = threading.Thread(
-        target=server.serve_forever, args=(0.05,), daemon=True, name="site-server"
-    )
-    thread.start()
+    server = SiteServer(("127.0.0.1", 0), site_out, app, timeout=timeout)
+    server.start()
     try:
         yield LocalApp(server.url, store, content, site_out, writeback, won)
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+        server.close()
         writeback.close(10)
         runtime.reset()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,3 +62,14 @@ def sign_json(
     payload = json.dumps({"name": name, "email": email}).encode()
     sent = {"Content-Type": "application/json", **(headers or {})}
     return request(base_url, f"/api/petitions/{slug}/signatures", "POST", payload, sent, source_ip)
+
+
+def raw_request(base_url: str, data: bytes, timeout: float = 10) -> bytes:
+    """Send these exact bytes and read until the server hangs up; its whole answer."""
+    parts = urlsplit(base_url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer

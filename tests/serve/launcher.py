@@ -1,7 +1,9 @@
 """Run `build.py serve` as a child process on a free loopback port, as a developer would.
 
-Everything the server writes (site, cache, store, its own data folder) lives in one
-working folder the test owns; the server is stopped with SIGINT, like Ctrl-C.
+Unless a test names a port, serve is started with `--port 0` and the port it took is read
+from the line it prints (`serving out/ … at http://127.0.0.1:PORT/`). Everything the server
+writes (site, cache, store, its own data folder) lives in one working folder the test owns;
+the server is stopped with SIGINT, like Ctrl-C.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 from tests.support.eventually import eventually
 
@@ -52,12 +55,14 @@ class ServeProcess:
         rate_limit: int = 0,
         watch: bool = True,
         extra_env: dict[str, str] | None = None,
+        split_streams: bool = False,
     ) -> None:
         self.work = work
-        self.port = port or free_port()
+        self.port = port or 0  # 0: serve picks a free port; wait_until_up() reads which
         self.url = f"http://127.0.0.1:{self.port}"
         self.out = work / "out"
-        self.lines: list[str] = []
+        self.lines: list[str] = []  # stdout and stderr as they arrive
+        self.stream_lines: dict[str, list[str]] = {"stdout": [], "stderr": []}  # if split
         self._lock = threading.Lock()
         env = {k: v for k, v in os.environ.items() if not k.startswith("PETITION_")}
         env.update(
@@ -76,16 +81,26 @@ class ServeProcess:
             command.append("--no-watch")
         self.process = subprocess.Popen(
             command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+            stderr=subprocess.PIPE if split_streams else subprocess.STDOUT, text=True,
+            encoding="utf-8",
         )  # fmt: skip
-        self._reader = threading.Thread(target=self._read, daemon=True, name="serve-output")
+        self._reader = threading.Thread(
+            target=self._read, args=(self.process.stdout, "stdout"), daemon=True,
+            name="serve-output",
+        )  # fmt: skip
         self._reader.start()
+        if split_streams:
+            threading.Thread(
+                target=self._read, args=(self.process.stderr, "stderr"), daemon=True,
+                name="serve-errors",
+            ).start()  # fmt: skip
 
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
+    def _read(self, stream: IO[str] | None, name: str) -> None:
+        assert stream is not None
+        for line in stream:
             with self._lock:
                 self.lines.append(line.rstrip("\n"))
+                self.stream_lines[name].append(line.rstrip("\n"))
 
     @property
     def output(self) -> str:
@@ -111,7 +126,28 @@ class ServeProcess:
         )
 
     def wait_until_up(self, timeout: float = START_TIMEOUT) -> None:
-        """Block until the server answers `/`; AssertionError (with its output) if it never does."""
+        """Block until the server answers `/`; AssertionError (with its output) if it never does.
+
+        The port is the one the "serving … at URL" line names (it was 0: serve chose it).
+        """
+        if not self.port:
+
+            def serving_line() -> str | None:
+                if self.process.poll() is not None:
+                    self._reader.join(2)
+                    raise AssertionError(
+                        f"serve exited with {self.process.returncode}:\n{self.output}"
+                    )
+                with self._lock:
+                    return next((line for line in self.lines if line.startswith("serving ")), None)
+
+            line = eventually(
+                serving_line, timeout, interval=0.02,
+                message=lambda: f"serve printing its address; it printed:\n{self.output}",
+            )  # fmt: skip
+            found = re.search(r" at (http://127\.0\.0\.1:(\d+))/ ", line)
+            assert found, f"no address in {line!r}"
+            self.url, self.port = found.group(1), int(found.group(2))
 
         def answers() -> bool:
             if self.process.poll() is not None:

@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.fixture_site import OPEN_TITLE
 
-from .client import request
+from .client import raw_request, request
 from .conftest import EXAMPLE
 from .launcher import ServeProcess
 
@@ -92,3 +92,49 @@ def test_a_symlink_out_of_the_site_folder_is_not_followed(served: ServeProcess) 
 
     assert reply.status == 404
     assert "not for the web" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/" + "a" * 300, 404),  # one name longer than the file system allows (255 bytes)
+        ("/petitions/" + "x" * 300 + "/", 404),
+        ("/" + "a" * 5000, 404),  # longer than a whole path may be (4096 bytes)
+        ("/" + "ab/" * 1500, 404),  # short names, too many of them
+        ("/" + "%e2%82%ac" * 300, 404),  # 300 euro signs: 900 bytes in one name
+        ("/%ff%fe%c0%af", 404),  # percent-encoded bytes that are not UTF-8
+        ("/%zz%4", 404),  # percent signs that encode nothing
+        ("/a%00b/", 404),
+        ("/" + "a" * 9000, 414),  # a request target over 8 KiB is not looked at
+    ],
+    ids=[
+        "300-chars", "300-chars-in-a-folder", "5000-chars", "4500-chars-in-folders",
+        "900-bytes-of-utf-8", "not-utf-8", "bad-escapes", "nul", "9000-chars",
+    ],
+)  # fmt: skip
+def test_overlong_and_odd_paths_are_answered_never_dropped(
+    served: ServeProcess, path: str, status: int
+) -> None:
+    reply = request(served.url, path)
+    head = request(served.url, path, method="HEAD")
+    post = request(served.url, path, method="POST", body=b"x=1")
+
+    assert reply.status == status
+    assert head.status == status
+    assert head.body == b""
+    assert post.status == (405 if status == 404 else status)
+    assert request(served.url, "/").status == 200  # still serving
+    assert "Traceback" not in served.output
+    assert "Error" not in served.output
+
+
+def test_a_raw_nul_or_space_in_the_request_line_is_a_400(served: ServeProcess) -> None:
+    answers = [
+        raw_request(served.url, b"GET /a\x00b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        raw_request(served.url, b"GET /a b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        raw_request(served.url, b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\r\n\r\n"),  # TLS
+    ]
+
+    assert [a.split(b" ", 2)[1] for a in answers] == [b"404", b"400", b"400"]
+    assert request(served.url, "/").status == 200
+    assert "Traceback" not in served.output
