@@ -217,7 +217,13 @@ class Number(Kind):
         """The number as a float."""
         if not (isinstance(node, ScalarNode) and node.tag in (INT, FLOAT)):
             raise self.expected(node)
-        value = float(_SCALARS.construct_yaml_float(node))
+        try:  # an int-tagged node may be hex or octal, which the float constructor refuses
+            if node.tag == INT:
+                value = float(_SCALARS.construct_yaml_int(node))
+            else:
+                value = float(_SCALARS.construct_yaml_float(node))
+        except (ValueError, OverflowError):  # e.g. too many digits for Python to convert
+            raise self.expected(node) from None
         if not (math.isfinite(value) and self.low <= value <= self.high):
             raise self.expected(node)
         return value

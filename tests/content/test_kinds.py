@@ -261,3 +261,18 @@ class TestLanguage:
         assert refused(Language(), tag).startswith(
             "expected BCP 47 language tag (e.g. en-NZ), got '"
         )
+
+
+@pytest.mark.parametrize(("text", "value"), [("0x10", 16.0), ("0o17", 15.0), ("-0x1a", -26.0)])
+def test_a_coordinate_in_another_base_is_read(text: str, value: float) -> None:
+    from generator.content.kinds import Number
+
+    assert Number(-90, 90).parse(yaml.compose(text)) == value
+
+
+@pytest.mark.parametrize("text", ["0x" + "f" * 5000, "9" * 5000, "0x5b"])
+def test_a_coordinate_out_of_range_or_too_long_is_refused_not_a_crash(text: str) -> None:
+    from generator.content.kinds import Invalid, Number
+
+    with pytest.raises(Invalid, match="expected number"):
+        Number(-90, 90).parse(yaml.compose(text))
