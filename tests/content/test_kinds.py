@@ -263,7 +263,7 @@ class TestLanguage:
         )
 
 
-@pytest.mark.parametrize(("text", "value"), [("0x10", 16.0), ("0o17", 15.0), ("-0x1a", -26.0)])
+@pytest.mark.parametrize(("text", "value"), [("0x10", 16.0), ("017", 15.0), ("-0x1a", -26.0)])
 def test_a_coordinate_in_another_base_is_read(text: str, value: float) -> None:
     from generator.content.kinds import Number
 
