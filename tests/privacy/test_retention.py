@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+from chalice.test import Client
+
+from generator.content.loading import load_content
+from generator.signing.settings import Settings
 from generator.store.base import Signature
+from tests.api.support import FUNCTIONS, signing_app
 from tests.privacy.conftest import SECRET, START, Project
 from tests.support.fixture_site import BARE, CLOSED, OPEN, WON
 
@@ -91,3 +98,31 @@ def test_forget_finds_every_spelling_of_the_mailbox(project: Project) -> None:
 
     assert run.status == 0, run.err
     assert project.store.tally(BARE).count == 0
+
+
+def test_the_daily_function_anonymises_what_is_due_and_logs_only_figures(
+    project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    project.sign(CLOSED, "Ada Lovelace", "ada@example.org")
+    project.sign(OPEN, "Grace Hopper", "grace@example.org")
+    runtime = signing_app().runtime
+    runtime.configure(
+        content=load_content(project.path / "content"),
+        store=project.store,
+        settings=Settings.from_environ({}),
+    )
+    client = Client(signing_app().app, stage_name="api", project_dir=str(FUNCTIONS))
+    caplog.set_level(logging.INFO)
+    try:
+        event = client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        )
+        answer = client.lambda_.invoke("anonymise", event).payload
+    finally:
+        runtime.reset()
+
+    assert answer == {"anonymised": {CLOSED: 1}}
+    assert [s.name for s in project.store.signatures(CLOSED)] == [""]
+    assert [s.name for s in project.store.signatures(OPEN)] == ["Grace Hopper"]
+    assert f"anonymised slug={CLOSED} signatures=1" in caplog.text
+    assert "ada" not in caplog.text.lower() and "grace" not in caplog.text.lower()
