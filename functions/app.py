@@ -23,10 +23,25 @@ app.register_middleware(shape_chalice_errors, "http")
     content_types=list(ACCEPTED),
 )
 def sign(slug: str) -> Response:
-    """Sign a petition: JSON answers 201 with the count, an HTML form 303 to the thank-you page."""
+    """Sign a petition: 202 and a mail to confirm (201 with the count when confirmation is
+    off); an HTML form gets 303 to the check-email (or thank-you) page."""
     request = app.current_request
     assert request is not None, "Chalice sets the request before it calls a route"
     return handlers.sign(request, slug)
+
+
+@app.route("/petitions/{slug}/confirm/{ref}", methods=["GET"], content_types=["*/*"])
+def confirmation_page(slug: str, ref: str) -> Response:
+    """The page a confirmation link opens (Confirm, or "This wasn't me"); changes nothing."""
+    return handlers.confirmation_page(slug, ref)
+
+
+@app.route("/petitions/{slug}/confirm/{ref}", methods=["POST"], content_types=list(ACCEPTED))
+def confirm(slug: str, ref: str) -> Response:
+    """Confirm a signature, or withdraw it ("This wasn't me")."""
+    request = app.current_request
+    assert request is not None, "Chalice sets the request before it calls a route"
+    return handlers.confirm(request, slug, ref)
 
 
 @app.route("/petitions/{slug}", methods=["GET"], content_types=["*/*"])

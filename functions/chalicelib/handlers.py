@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from chalice.app import Request, Response
 
 from chalicelib.body import is_form, parse_body
 from chalicelib.client import client_address
-from chalicelib.problems import NO_STORE, Problem, html_response, json_response, problem_for
+from chalicelib.pages import confirm_page, link_problem_page, problem_page
+from chalicelib.problems import NO_STORE, Problem, json_response, problem_for
 from chalicelib.runtime import runtime
 from generator.errors import PetitionSiteError
+from generator.signing import typos
+from generator.signing.service import LinkNotValid
+from generator.signing.signer import AS_TYPED
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +26,9 @@ STATUS_CACHE = {"Cache-Control": "public, max-age=5"}
 JSON_TYPE = {"Content-Type": "application/json"}
 
 
-def _refused(error: Exception, slug: str, form: bool) -> Response:
+def _refused(
+    error: Exception, slug: str, form: bool, fields: Mapping[str, object] | None = None
+) -> Response:
     problem = problem_for(error)
     shown = slug if SLUG.fullmatch(slug) else "(invalid)"
     log.info(
@@ -30,31 +37,83 @@ def _refused(error: Exception, slug: str, form: bool) -> Response:
     )  # fmt: skip
     if not form:
         return json_response(problem)
-    language = "en"
-    service = runtime.current()
-    if service is not None:
-        language = service.content.site.language
-    return html_response(problem, slug, language)
+    return problem_page(problem, runtime.current(), slug, fields or {})
+
+
+def _see(path: str) -> Response:
+    return Response("", headers={"Location": path, **NO_STORE}, status_code=303)
 
 
 def sign(request: Request, slug: str) -> Response:
-    """POST a signature: 201 with the count (JSON) or 303 to the thank-you page (form)."""
+    """POST a signature. Confirmation required: 202 (JSON) or 303 to check-email/ (form), the
+    same whoever signs; off: 201 with the count, or 303 to thanks/."""
     form = is_form(request)
+    fields: Mapping[str, object] = {}
     try:
         body = parse_body(request)
+        fields = body.fields
         service = runtime.service()
+        email = fields.get("email")
+        if form and isinstance(email, str) and not fields.get(AS_TYPED):
+            suggestion = typos.suggestion(email)
+            if suggestion is not None:  # gmial.com: ask before a mail bounces
+                typo = Problem(400, "email_typo", "Check your email address.", "email")
+                return problem_page(typo, service, slug, fields, suggestion)
         address = client_address(request, runtime.settings.origin_secret())
-        result = service.sign(slug, body.fields, address, form=body.form)
+        result = service.sign(slug, fields, address, form=body.form)
+    except (Problem, PetitionSiteError) as error:
+        return _refused(error, slug, form, fields)
+    page = f"/petitions/{quote(slug, safe='')}/"
+    if form:
+        return _see(page + ("check-email/" if result.confirming else "thanks/"))
+    status = 202 if result.confirming else 201
+    return Response(result.as_json(), headers={**JSON_TYPE, **NO_STORE}, status_code=status)
+
+
+def confirmation_page(slug: str, ref: str) -> Response:
+    """GET a confirmation link: the page with Confirm and "This wasn't me". Changes nothing
+    (mail scanners open links before people do)."""
+    service = runtime.current()
+    try:
+        service = runtime.service()
+        petition = service.check_link(slug, ref)
+    except LinkNotValid:
+        return link_problem_page(service, service.content.petition(slug) if service else None)
+    except PetitionSiteError as error:
+        return _refused(error, slug, form=True)
+    action = f"{service.content.site.api_url.rstrip('/')}/petitions/{slug}/confirm/{ref}"
+    return confirm_page(service, petition, action)
+
+
+def confirm(request: Request, slug: str, ref: str) -> Response:
+    """POST a confirmation link's choice (`confirm` or `reject`): a form gets 303 to the
+    petition's confirmed/ or withdrawn/ page, JSON gets 200 with the outcome."""
+    form = is_form(request)
+    service = runtime.current()
+    try:
+        body = parse_body(request)
+        choice = body.fields.get("choice", "confirm")
+        if choice not in ("confirm", "reject"):
+            raise Problem(400, "invalid_field", "choice: must be confirm or reject", "choice")
+        service = runtime.service()
+        done = service.confirm(slug, ref) if choice == "confirm" else service.reject(slug, ref)
+    except LinkNotValid:
+        if form:
+            petition = service.content.petition(slug) if service else None
+            return link_problem_page(service, petition)
+        problem = Problem(404, "link_not_valid", "This confirmation link does not work.")
+        return json_response(problem)
     except (Problem, PetitionSiteError) as error:
         return _refused(error, slug, form)
     if form:
-        location = f"/petitions/{quote(slug, safe='')}/thanks/"
-        return Response("", headers={"Location": location, **NO_STORE}, status_code=303)
-    return Response(result.as_json(), headers={**JSON_TYPE, **NO_STORE}, status_code=201)
+        return _see(f"/petitions/{quote(slug, safe='')}/{done.outcome}/")
+    answer = {"outcome": done.outcome, "count": done.count, "milestone": done.milestone}
+    return Response(answer, headers={**JSON_TYPE, **NO_STORE}, status_code=200)
 
 
 def petition(slug: str) -> Response:
-    """GET a petition's live count, goal, status and milestones (cacheable for 5 s)."""
+    """GET a petition's live count, pending count, goal, status and milestones (cacheable
+    for 5 s)."""
     try:
         body = runtime.service().status(slug)
     except PetitionSiteError as error:

@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+from chalicelib.mailers import mailer_for
 from chalicelib.writeback import LambdaWriteBack
 from generator.model import Content
+from generator.signing.mail import Mailer
 from generator.signing.service import MilestoneHook, SigningService
 from generator.signing.settings import Settings
 from generator.store.base import Store
@@ -38,6 +40,7 @@ class Runtime:
         self._store: Store | None = None
         self._clock: Callable[[], datetime] | None = None
         self._hooks: list[MilestoneHook] = []
+        self._mailer: Mailer | None = None
         self._service: SigningService | None = None
         self._configured = False
 
@@ -49,6 +52,7 @@ class Runtime:
         settings: Settings | None = None,
         clock: Callable[[], datetime] | None = None,
         on_milestone: Iterable[MilestoneHook] = (),
+        mailer: Mailer | None = None,
     ) -> None:
         """Use these instead of what the environment names; anything left out is read lazily."""
         with self._lock:
@@ -57,6 +61,7 @@ class Runtime:
             self.writeback = LambdaWriteBack(self._settings)
             self._content, self._store, self._clock = content, store, clock
             self._hooks = list(on_milestone)
+            self._mailer = mailer
             self._configured = True
 
     @property
@@ -90,7 +95,8 @@ class Runtime:
 
             store = open_store(self._settings.store_url())
         hooks = self._hooks if self._configured else self.writeback.hooks()
-        return SigningService(content, store, self._settings, self._clock, hooks)
+        mailer = self._mailer or mailer_for(self._settings, content)
+        return SigningService(content, store, self._settings, self._clock, hooks, mailer)
 
 
 runtime = Runtime(Settings.from_environ(app_dir=APP_DIR))

@@ -121,9 +121,10 @@ class SiteServer:
         *,
         threads: int = THREADS,
         timeout: int = TIMEOUT,
+        outbox: Path | None = None,
     ):
         host, port = address
-        self.app = SiteApp(out_dir, app, api_prefix)
+        self.app = SiteApp(out_dir, app, api_prefix, outbox)
         self._map: dict[int, Any] = {}
         self._dispatcher = ThreadedTaskDispatcher()
         self._threads = threads

@@ -23,6 +23,10 @@ from typing import TYPE_CHECKING
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from generator.errors import ContentErrors, PetitionSiteError
+from generator.model import Content
+from generator.signing.letters import Letter
+from generator.signing.mail import Mailer
+from generator.signing.settings import OUTBOX, PUBLIC_URL, TEMPLATES
 
 if TYPE_CHECKING:  # imported when first used, as below
     from chalice.app import Chalice
@@ -109,7 +113,9 @@ def watch(
 class LocalSite:
     """The built site, the store, the app and the write-back, kept in step with the content."""
 
-    def __init__(self, options: ServeOptions, app: Chalice, configure: Callable[..., None]):
+    def __init__(
+        self, options: ServeOptions, app: Chalice, configure: Callable[..., None], url: str
+    ):
         from generator.build.counts import StoreCounts
         from generator.signing.settings import Settings
         from generator.store import open_store
@@ -121,6 +127,8 @@ class LocalSite:
         environ = dict(os.environ)
         environ[SECRET_ENV] = local_secret(Path(".data"))
         environ.setdefault(STORE_ENV, options.store)
+        environ.setdefault(PUBLIC_URL.name, url)  # links in mail lead to this server
+        environ[TEMPLATES.name] = str(options.templates_dir)  # the API's pages and mail
         self.settings = Settings.from_environ(environ, FUNCTIONS)
         self.app, self.configure = app, configure
         self.writeback: BackgroundWriteBack | None = None
@@ -150,9 +158,20 @@ class LocalSite:
                 store=self.store,
                 settings=self.settings,
                 on_milestone=[self.writeback.hook],
+                mailer=self._mailer(content),
             )
             if old is not None:
                 old.close()
+
+    def _mailer(self, content: Content) -> Mailer | None:
+        """The file mailer, printing each confirmation link (None: the setting's own)."""
+        if self.settings.mailer() != "file":
+            return None
+        from generator.signing.letters import Writer
+        from generator.signing.mail import FileMailer
+
+        writer = Writer(content, self.options.templates_dir)
+        return FileMailer(self.settings.outbox(), writer, on_sent=_print_link)
 
     def rebuild(self) -> bool:
         """`build()` after a change; False, with what is wrong printed, if the old site stays."""
@@ -179,6 +198,13 @@ class LocalSite:
         self.store.close()
 
 
+def _print_link(path: Path, letter: Letter) -> None:
+    """What the terminal shows of a mail: its kind, petition and link, never the address."""
+    link = letter.links.get("confirm")
+    shown = f": open {link}" if link else ""
+    print(f"mail {letter.kind} {letter.slug}{shown}  ({path.name} in /_outbox/)", flush=True)
+
+
 @contextmanager
 def running(options: ServeOptions) -> Iterator[SiteServer]:
     """Start everything and yield the server, already serving; stops it all afterwards.
@@ -191,12 +217,13 @@ def running(options: ServeOptions) -> Iterator[SiteServer]:
     from generator.local.server import SiteServer
 
     app, configure = load_app()
-    server = SiteServer((options.host, options.port), options.out_dir, app)
+    outbox = Path(os.environ.get(OUTBOX.name) or ".data/outbox")
+    server = SiteServer((options.host, options.port), options.out_dir, app, outbox=outbox)
     stop, ready = threading.Event(), threading.Event()
     watcher = None
     site: LocalSite | None = None
     try:
-        site = LocalSite(options, app, configure)
+        site = LocalSite(options, app, configure, server.url)
         if options.watch:
             folders = [options.content_dir, options.templates_dir]
             watcher = threading.Thread(

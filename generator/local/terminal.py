@@ -1,10 +1,13 @@
-"""What `serve` tells the organiser: one line per signature, milestone and write-back.
+"""What `serve` tells the organiser: one line per signature, confirmation, milestone and
+write-back (and, from the file mailer, each mail with its link).
 
 The signing service and the write-back log each of these at INFO with `extra` fields (the
 event, slugs, counts, files and milliseconds; never a signer's name or address). `EventLines`
 is a logging handler that turns those records, and only those, into plain lines:
 
     signed free-bus-fares: count 11
+    signed free-bus-fares: waiting for email confirmation; count 11
+    confirmed free-bus-fares: count 12
     milestone free-bus-fares: 10 reached
     write-back free-bus-fares: 4 files in 3 ms
 """
@@ -25,6 +28,13 @@ def event_line(record: logging.LogRecord) -> str | None:
         if fields.get("added", True):
             return f"signed {slug}: count {count}"
         return f"signed {slug} again: count {count}, not counted twice"
+    if event == "pending":
+        fresh = "waiting for email confirmation" if fields.get("added", True) else "signed before"
+        return f"signed {slug}: {fresh}; count {count}"
+    if event == "confirmed":
+        return f"confirmed {slug}: count {count}"
+    if event == "withdrawn":
+        return f"withdrawn {slug} (this wasn't me): count {count}"
     if event == "ignored":
         return f"ignored {slug}: the hidden field was filled in (a bot); count {count}"
     if event == "milestone":

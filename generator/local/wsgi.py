@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote
 
+from generator.local import outbox
+
 if TYPE_CHECKING:  # the app's type; the app itself is handed in (generator.local.site)
     from chalice.app import Chalice
 
@@ -138,10 +140,13 @@ def _request_headers(environ: dict[str, Any]) -> dict[str, str]:
 class SiteApp:
     """The WSGI app `serve` runs: one output folder, one Chalice app mounted at a prefix."""
 
-    def __init__(self, out_dir: Path, app: Chalice, api_prefix: str = "/api"):
+    def __init__(
+        self, out_dir: Path, app: Chalice, api_prefix: str = "/api", outbox: Path | None = None
+    ):
         self.out_dir = Path(out_dir).resolve()
         self.app = app
         self.api_prefix = api_prefix.rstrip("/")
+        self.outbox = outbox  # the file mailer's folder, shown at /_outbox/ (None: not shown)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
@@ -153,6 +158,8 @@ class SiteApp:
             answer = self._api(environ, method, _text(raw[len(prefix) :] or "/"))
         elif method not in ("GET", "HEAD"):
             answer = Answer(HTTPStatus.METHOD_NOT_ALLOWED, [("Allow", "GET, HEAD")])
+        elif self.outbox is not None and raw.startswith(outbox.PREFIX):
+            answer = self._outbox(raw[len(outbox.PREFIX) :])
         else:
             answer = self._static(_text(raw))
         return answer.send(start_response, head=method == "HEAD")
@@ -181,6 +188,15 @@ class SiteApp:
             sent.extend((name, str(v)) for v in values)
         sent = [(k, v) for k, v in sent if k.lower() not in _HOP_BY_HOP]
         return Answer(response["statusCode"], sent, raw)
+
+    def _outbox(self, name: str) -> Answer:
+        """The outbox listing, or one message in it."""
+        assert self.outbox is not None
+        page = outbox.listing(self.outbox) if not name else outbox.message(self.outbox, name)
+        if page is None:
+            return self._static("/_outbox/missing")
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")]
+        return Answer(HTTPStatus.OK, headers, page)
 
     def _static(self, url_path: str | None) -> Answer:
         """A file of the output folder, a redirect to a folder's slash, or the 404 page."""

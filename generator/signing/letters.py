@@ -15,8 +15,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from generator.model import Content, Petition
 
 KINDS = ("confirm", "already-signed")
@@ -57,6 +55,8 @@ class Writer:
     """Writes letters as MIME messages from one content folder and templates folder."""
 
     def __init__(self, content: Content, templates_dir: Path) -> None:
+        from jinja2 import Environment, FileSystemLoader, StrictUndefined  # only to write mail
+
         self.content = content
         loader = FileSystemLoader(Path(templates_dir) / "email")
         self._text = Environment(  # plain text: nothing to escape

@@ -48,6 +48,21 @@ class NoMailer:
         """Drop the letter."""
 
 
+class Deferred:
+    """A mailer built when the first letter comes (so reading a count never loads the mail
+    templates, and a missing mail setting fails only a request that sends mail)."""
+
+    def __init__(self, build: Callable[[], Mailer]) -> None:
+        self._build = build
+        self._mailer: Mailer | None = None
+
+    def send(self, letter: Letter) -> None:
+        """Build the mailer if need be, and send with it."""
+        if self._mailer is None:
+            self._mailer = self._build()
+        self._mailer.send(letter)
+
+
 class FileMailer:
     """Writes each letter as an `.eml` file into `folder` (readable by its owner only)."""
 

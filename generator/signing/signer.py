@@ -20,6 +20,8 @@ from generator.model import Site
 from generator.signing import mailbox
 
 HONEYPOT = "website"
+AS_TYPED = "email_as_typed"  # the form's "my address is right" after a typo suggestion
+CONTROL_FIELDS = frozenset({HONEYPOT, AS_TYPED})  # sent by the form, never stored
 ALWAYS_ASKED = ("name", "email")
 LIMITS = {"name": 100, "email": 254, "postcode": 20, "country": 100, "comment": 1000}
 FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet would run these as formulas
@@ -107,7 +109,7 @@ def _consent(value: object, form: bool) -> bool:
 def validate_signer(data: Mapping[str, object], site: Site, *, form: bool = False) -> Signer:
     """The signer described by `data`, or InvalidField naming the first field that is wrong."""
     asked = ALWAYS_ASKED + tuple(site.signer_fields)
-    for key in sorted(k for k in data if k not in asked and k != HONEYPOT):
+    for key in sorted(k for k in data if k not in asked and k not in CONTROL_FIELDS):
         raise InvalidField(
             field_label(key), "unknown_field", "is not a field this petition asks for"
         )

@@ -60,7 +60,8 @@ def seed_milestones() -> tuple[Milestone, ...]:
 
 
 def make_site(**changes: Any) -> Site:
-    """A site that asks for a postcode, consent and a comment, with a limit of 5 a minute."""
+    """A site that asks for a postcode, consent and a comment, with a limit of 5 a minute,
+    counting signatures without email confirmation."""
     values: dict[str, Any] = {
         "name": "Test Petitions",
         "base_url": "https://petitions.example.org",
@@ -71,6 +72,7 @@ def make_site(**changes: Any) -> Site:
         "privacy_url": "https://petitions.example.org/privacy/",
         "signer_fields": ("postcode", "consent", "comment"),
         "rate_limit": 5,
+        "confirmation": "off",  # counting at once; tests/api/test_confirmation.py turns it on
     }
     values.update(changes)
     return Site(**values)

@@ -18,6 +18,7 @@ def test_get_gives_count_goal_status_and_milestones_oldest_first(api: Api) -> No
     assert response.json_body == {
         "slug": "seed",
         "count": 505,
+        "pending": 0,
         "goal": 1000,
         "status": "open",
         "milestones": [

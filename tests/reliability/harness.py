@@ -139,6 +139,7 @@ def serving(
         {
             "PETITION_SECRET": SECRET,
             "PETITION_RATE_LIMIT": str(rate_limit),
+            "PETITION_CONFIRMATION": "off",  # counted at once: these runs test counting
             **(environ or {}),
         }
     )

@@ -56,6 +56,7 @@ class ServeProcess:
         watch: bool = True,
         extra_env: dict[str, str] | None = None,
         split_streams: bool = False,
+        confirmation: str = "off",
     ) -> None:
         self.work = work
         self.port = port or 0  # 0: serve picks a free port; wait_until_up() reads which
@@ -68,6 +69,7 @@ class ServeProcess:
         env.update(
             PETITION_SECRET=SECRET,
             PETITION_RATE_LIMIT=str(rate_limit),
+            PETITION_CONFIRMATION=confirmation,  # "required" where a test confirms by mail
             PYTHONUNBUFFERED="1",
             **(extra_env or {}),
         )
@@ -191,10 +193,17 @@ class ServeProcess:
 
 
 def start_serve(
-    work: Path, *, rate_limit: int = 0, watch: bool = True, port: int | None = None
+    work: Path,
+    *,
+    rate_limit: int = 0,
+    watch: bool = True,
+    port: int | None = None,
+    confirmation: str = "off",
 ) -> ServeProcess:
     """Start serve over `work/content` and `work/templates` and wait until it answers."""
-    server = ServeProcess(work, port=port, rate_limit=rate_limit, watch=watch)
+    server = ServeProcess(
+        work, port=port, rate_limit=rate_limit, watch=watch, confirmation=confirmation
+    )
     server.wait_until_up()
     return server
 

@@ -49,7 +49,11 @@ def service_for(
 
     def make(hooks: Iterable[MilestoneHook]) -> SigningService:
         settings = Settings.from_environ(
-            {"PETITION_SECRET": "writeback-tests-secret", "PETITION_RATE_LIMIT": "0"}
+            {
+                "PETITION_SECRET": "writeback-tests-secret",
+                "PETITION_RATE_LIMIT": "0",
+                "PETITION_CONFIRMATION": "off",
+            }
         )
         return SigningService(content, store, settings, clock=lambda: NOW, on_milestone=hooks)
 
