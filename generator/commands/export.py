@@ -23,16 +23,25 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", default="-", metavar="FILE", help="CSV file to write, or - for stdout (default)"
     )
+    parser.add_argument(
+        "--state",
+        choices=("confirmed", "pending", "rejected", "all"),
+        default="confirmed",
+        help="which signatures: confirmed (the default: those that count), pending (waiting"
+        ' for their email), rejected ("this wasn\'t me" or bounced) or all, with a state column',
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Write one petition's signatures as CSV; exit 2 when the petition is unknown."""
     from generator.upkeep.access import content_and_store
-    from generator.upkeep.export import petition_zone, write_csv, write_file
+    from generator.upkeep.export import STATE_CHOICES, petition_zone, write_csv, write_file
 
     slug: str = args.slug
     target: str = args.out
     emails: bool = args.with_emails
+    state: str = args.state
+    with_state = state != "confirmed"
 
     def work() -> int:
         with content_and_store(args.content, args.store) as (content, store):
@@ -43,14 +52,21 @@ def run(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return UNKNOWN_PETITION
-            signatures = store.signatures(slug)
+            signatures = store.signatures(slug, STATE_CHOICES[state])
             if target == "-":
-                written = write_csv(sys.stdout, signatures, zone, with_emails=emails)
+                written = write_csv(
+                    sys.stdout, signatures, zone, with_emails=emails, with_state=with_state
+                )
             else:
-                written = write_file(Path(target), signatures, zone, with_emails=emails)
+                written = write_file(
+                    Path(target), signatures, zone, with_emails=emails, with_state=with_state
+                )
         where = "stdout" if target == "-" else target
         shown = "with emails" if emails else "without emails (--with-emails adds them)"
-        print(f"exported {written} signature(s) of {slug} to {where}, {shown}", file=sys.stderr)
+        print(
+            f"exported {written} {state} signature(s) of {slug} to {where}, {shown}",
+            file=sys.stderr,
+        )
         return 0
 
     return reported(work, outcome=CONTENT_HINT)

@@ -26,6 +26,7 @@ COMMANDS = (
     "reconcile",
     "rekey",
     "anonymise",
+    "purge",
 )  # later commands register here; each is generator/commands/<name with _ for ->.py
 SUMMARIES = {
     "build": "build the static site (the default command)",
@@ -38,6 +39,7 @@ SUMMARIES = {
     "reconcile": "recount every petition from its signatures and repair any drift",
     "rekey": "recompute stored signatures' keys from their addresses, merging duplicates",
     "anonymise": "remove signers' names and addresses from petitions closed past retention",
+    "purge": "delete pending signatures whose confirmation link expired",
 }
 
 

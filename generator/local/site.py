@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
 SECRET_ENV = "PETITION_SECRET"
+PURGE_EVERY = 3600.0  # seconds between purges of expired pending signatures
 STORE_ENV = "PETITION_STORE"
 KEPT = "the site was left as it was; fix it and save again"
 WAKE_MS = 200  # how often the watcher looks up from waiting (it is told of changes at once)
@@ -191,6 +193,19 @@ class LocalSite:
             return False
         return True
 
+    def purge(self, stop: threading.Event, every: float = PURGE_EVERY) -> None:
+        """Delete expired pending signatures now and every `every` seconds until `stop`."""
+        while True:
+            try:
+                gone = self.store.purge_expired(datetime.now(UTC))
+            except PetitionSiteError as exc:
+                log.warning("purge of expired pending signatures failed: %s", exc)
+            else:
+                if gone:
+                    print(f"purged {gone} expired pending signature(s)", flush=True)
+            if stop.wait(every):
+                return
+
     def close(self) -> None:
         """Stop the write-back worker and close the store."""
         if self.writeback is not None:
@@ -220,7 +235,7 @@ def running(options: ServeOptions) -> Iterator[SiteServer]:
     outbox = Path(os.environ.get(OUTBOX.name) or ".data/outbox")
     server = SiteServer((options.host, options.port), options.out_dir, app, outbox=outbox)
     stop, ready = threading.Event(), threading.Event()
-    watcher = None
+    watcher = purger = None
     site: LocalSite | None = None
     try:
         site = LocalSite(options, app, configure, server.url)
@@ -231,6 +246,8 @@ def running(options: ServeOptions) -> Iterator[SiteServer]:
             )
             watcher.start()
         site.build()
+        purger = threading.Thread(target=site.purge, args=(stop,), daemon=True, name="purge")
+        purger.start()
         if watcher is not None:
             ready.wait(READY_TIMEOUT)
         server.start()
@@ -238,7 +255,8 @@ def running(options: ServeOptions) -> Iterator[SiteServer]:
     finally:
         stop.set()
         server.close()
-        if watcher is not None:
-            watcher.join()
+        for thread in (watcher, purger):
+            if thread is not None:
+                thread.join()
         if site is not None:
             site.close()

@@ -15,10 +15,25 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from generator.model import Content
-from generator.store.base import Signature, Store
+from generator.store.base import (
+    BOUNCED,
+    CONFIRMED,
+    PENDING,
+    REJECTED,
+    STATES,
+    Signature,
+    Store,
+)
 
-COLUMNS = ("name", "postcode", "country", "consent", "signed_at")
+COLUMNS = ("name", "postcode", "country", "consent", "signed_at", "confirmed_at")
+STATE_COLUMN = "state"  # only when other states than confirmed are exported
 EMAIL_COLUMN = "email"
+STATE_CHOICES = {  # --state: which signatures an export holds
+    "confirmed": (CONFIRMED,),
+    "pending": (PENDING,),
+    "rejected": (REJECTED, BOUNCED),
+    "all": STATES,
+}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet may run these as formulas
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"  # as the petition page shows times (render.pages)
 
@@ -29,39 +44,60 @@ def cell(value: str) -> str:
 
 
 def rows(
-    signatures: Iterable[Signature], zone: ZoneInfo, *, with_emails: bool
+    signatures: Iterable[Signature],
+    zone: ZoneInfo,
+    *,
+    with_emails: bool,
+    with_state: bool = False,
 ) -> Iterator[list[str]]:
-    """The header, then one row per signature; times in `zone` as the petition page shows them."""
-    yield [*COLUMNS, EMAIL_COLUMN] if with_emails else list(COLUMNS)
+    """The header, then one row per signature; times in `zone` as the petition page shows
+    them (confirmed_at empty for a signature that was never confirmed)."""
+    header = [*COLUMNS, *([STATE_COLUMN] if with_state else [])]
+    yield [*header, EMAIL_COLUMN] if with_emails else header
     for s in signatures:
         row = [s.name, s.postcode, s.country, "yes" if s.consent else "no"]
         row.append(s.signed_at.astimezone(zone).strftime(TIME_FORMAT))
+        row.append(s.confirmed_at.astimezone(zone).strftime(TIME_FORMAT) if s.confirmed_at else "")
+        if with_state:
+            row.append(s.state)
         if with_emails:
             row.append(s.email)
         yield [cell(value) for value in row]
 
 
 def write_csv(
-    out: TextIO, signatures: Iterable[Signature], zone: ZoneInfo, *, with_emails: bool
+    out: TextIO,
+    signatures: Iterable[Signature],
+    zone: ZoneInfo,
+    *,
+    with_emails: bool,
+    with_state: bool = False,
 ) -> int:
     """Write the export to `out` (opened with newline=""); returns how many signatures."""
     writer = csv.writer(out)
     written = -1
-    for row in rows(signatures, zone, with_emails=with_emails):
+    for row in rows(signatures, zone, with_emails=with_emails, with_state=with_state):
         writer.writerow(row)
         written += 1
     return written
 
 
 def write_file(
-    path: Path, signatures: Iterable[Signature], zone: ZoneInfo, *, with_emails: bool
+    path: Path,
+    signatures: Iterable[Signature],
+    zone: ZoneInfo,
+    *,
+    with_emails: bool,
+    with_state: bool = False,
 ) -> int:
     """Write the export to `path` whole or not at all, readable by its owner only."""
     path = path.resolve()
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            written = write_csv(out, signatures, zone, with_emails=with_emails)
+            written = write_csv(
+                out, signatures, zone, with_emails=with_emails, with_state=with_state
+            )
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

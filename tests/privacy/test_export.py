@@ -28,11 +28,11 @@ def test_the_export_lists_signers_oldest_first_in_the_sites_time(project: Projec
 
     assert run.status == 0
     assert parsed(run.out) == [
-        ["name", "postcode", "country", "consent", "signed_at"],
-        ["Aroha First", "6011", "NZ", "yes", "2024-06-01 14:35:51 +1200"],
-        ["Mere Second", "", "", "no", "2024-06-01 14:37:51 +1200"],
+        ["name", "postcode", "country", "consent", "signed_at", "confirmed_at"],
+        ["Aroha First", "6011", "NZ", "yes", *["2024-06-01 14:35:51 +1200"] * 2],
+        ["Mere Second", "", "", "no", *["2024-06-01 14:37:51 +1200"] * 2],
     ]
-    assert "exported 2 signature(s)" in run.err
+    assert "exported 2 confirmed signature(s)" in run.err
     assert "@" not in run.out + run.err  # no email anywhere unless asked for
 
 
@@ -42,8 +42,8 @@ def test_emails_are_exported_only_when_asked_for_and_last(project: Project) -> N
     run = project.run("export", BARE, "--with-emails")
 
     assert parsed(run.out) == [
-        ["name", "postcode", "country", "consent", "signed_at", "email"],
-        ["Aroha First", "", "", "no", "2024-06-01 14:35:51 +1200", "Aroha@Example.org"],
+        ["name", "postcode", "country", "consent", "signed_at", "confirmed_at", "email"],
+        ["Aroha First", "", "", "no", *["2024-06-01 14:35:51 +1200"] * 2, "Aroha@Example.org"],
     ]
 
 
