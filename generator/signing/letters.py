@@ -15,9 +15,14 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from generator.errors import PetitionSiteError
 from generator.model import Content, Petition
 
 KINDS = ("confirm", "already-signed")
+
+
+class LetterError(PetitionSiteError):
+    """A letter could not be written (a template missing or broken)."""
 
 
 @dataclass(frozen=True, repr=False)  # no repr: the address never reaches a log
@@ -37,11 +42,20 @@ class Letter:
         return {"kind": self.kind, "to": self.to, "slug": self.slug, "links": self.links}
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> Letter:
-        """The letter a queue carried."""
+    def from_json(cls, data: object) -> Letter:
+        """The letter a queue carried; ValueError when it is not one (the message names
+        the field, never a value)."""
+        if not isinstance(data, dict):
+            raise ValueError("a letter is a JSON object")
+        for name in ("kind", "to", "slug"):
+            if not isinstance(data.get(name), str) or not data[name]:
+                raise ValueError(f"a letter's {name} is a non-empty string")
         links = data.get("links") or {}
-        assert isinstance(links, dict)
-        return cls(str(data["kind"]), str(data["to"]), str(data["slug"]), dict(links))
+        if not isinstance(links, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in links.items()
+        ):
+            raise ValueError("a letter's links map names to strings")
+        return cls(data["kind"], data["to"], data["slug"], dict(links))
 
 
 def sender(content: Content) -> str:
@@ -74,9 +88,20 @@ class Writer:
         return petition
 
     def write(self, letter: Letter) -> EmailMessage:
-        """The message: subject, From, To, Date, Message-ID, a text and an HTML part."""
+        """The message: subject, From, To, Date, Message-ID, a text and an HTML part
+        (LetterError when a template is missing or broken)."""
+        from jinja2 import TemplateError
+
         if letter.kind not in KINDS:
-            raise ValueError(f"unknown letter kind {letter.kind!r}")
+            raise LetterError(f"unknown letter kind {letter.kind!r}")
+        try:
+            return self._write(letter)
+        except (TemplateError, OSError) as exc:
+            raise LetterError(
+                f"templates/email: cannot write a {letter.kind} letter: {exc}"
+            ) from exc
+
+    def _write(self, letter: Letter) -> EmailMessage:
         site, petition = self.content.site, self.petition(letter.slug)
         context = {
             "site": site,

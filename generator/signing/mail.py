@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from generator.errors import ConfigError, PetitionSiteError
-from generator.signing.letters import Letter, Writer
+from generator.signing.letters import Letter, LetterError, Writer
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
@@ -75,7 +75,10 @@ class FileMailer:
 
     def send(self, letter: Letter) -> None:
         """Write the message, whole or not at all."""
-        data = bytes(self.writer.write(letter))
+        try:
+            data = bytes(self.writer.write(letter))
+        except LetterError as exc:
+            raise MailError(str(exc)) from exc
         name = f"{time.strftime('%Y%m%dT%H%M%S')}-{letter.kind}-{secrets.token_hex(4)}.eml"
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -100,7 +103,10 @@ class SmtpMailer:
 
     def send(self, letter: Letter) -> None:
         """Deliver the message to the SMTP server."""
-        message = self.writer.write(letter)
+        try:
+            message = self.writer.write(letter)
+        except LetterError as exc:
+            raise MailError(str(exc)) from exc
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 smtp.send_message(message)

@@ -50,7 +50,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def env() -> dict[str, str]:
     """The environment the app's settings read; tests change it to change a setting."""
-    return {"PETITION_SECRET": SECRET}
+    return {"PETITION_SECRET": SECRET, "PETITION_TEMPLATES": str(FUNCTIONS.parent / "templates")}
 
 
 @pytest.fixture

@@ -44,29 +44,43 @@ imported:
 Sundays are when families can visit.
 """
 CALL_APP = """
-import json, os, sys
+import email, email.policy, json, os, re, sys
+from pathlib import Path
 import app
 import generator, yaml
 from chalice.app import Chalice
 
-def call(method, path, body=None, slug="keep-the-library-open"):
-    resource = "/petitions/{slug}" + ("/signatures" if path == "signatures" else "")
+def call(method, resource, params, body=None, kind="application/json"):
     event = {
         "requestContext": {"httpMethod": method, "resourcePath": resource,
                            "identity": {"sourceIp": "198.51.100.7"}, "stage": "api"},
-        "headers": {"content-type": "application/json"},
-        "multiValueQueryStringParameters": None, "pathParameters": {"slug": slug},
+        "headers": {"content-type": kind},
+        "multiValueQueryStringParameters": None, "pathParameters": params,
         "stageVariables": {}, "body": body, "isBase64Encoded": False,
     }
     response = app.app(event, None)
-    return response["statusCode"], json.loads(response["body"])
+    text = response["body"]
+    is_json = response["headers"].get("Content-Type") == "application/json"
+    return response["statusCode"], json.loads(text) if is_json else text, response["headers"]
 
-signed = call("POST", "signatures", json.dumps({"name": "Ada", "email": "ada@example.org"}))
-read = call("GET", "petition")
+slug = {"slug": "keep-the-library-open"}
+signed = call("POST", "/petitions/{slug}/signatures", slug,
+              json.dumps({"name": "Ada", "email": "ada@example.org"}))[:2]
+(mail,) = Path(os.environ["PETITION_OUTBOX"]).glob("*.eml")
+message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+text = message.get_body(preferencelist=("plain",)).get_content()
+ref = re.search(r"/confirm/([A-Za-z0-9_.-]+)", text).group(1)
+params = {**slug, "ref": ref}
+page = call("GET", "/petitions/{slug}/confirm/{ref}", params)
+confirmed = call("POST", "/petitions/{slug}/confirm/{ref}", params, "choice=confirm",
+                 "application/x-www-form-urlencoded")
+read = call("GET", "/petitions/{slug}", slug)[:2]
 print(json.dumps({
     "modules": {m.__name__: m.__file__ for m in (app, generator, yaml, sys.modules["chalice"])},
     "boto3_loaded": "boto3" in sys.modules,
-    "signed": signed, "read": read,
+    "signed": signed, "read": read, "subject": message["Subject"],
+    "page": [page[0], "Confirm my signature" in page[1]],
+    "confirmed": [confirmed[0], confirmed[2].get("Location")],
 }))
 """
 
@@ -84,6 +98,7 @@ def _copy_project(root: Path) -> Path:
     (content / "petitions").mkdir(parents=True)
     (content / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     (content / "petitions" / "keep-the-library-open.md").write_text(PETITION_MD, encoding="utf-8")
+    shutil.copytree(REPO / "templates", root / "functions" / "vendor" / "templates")  # likewise
     return root / "functions"
 
 
@@ -119,6 +134,7 @@ def test_the_package_signs_with_only_what_is_inside_it(
         "PATH": os.environ.get("PATH", ""),
         "PETITION_STORE": f"sqlite:///{tmp_path}/signatures.db",
         "PETITION_SECRET": "packaged-test-secret",
+        "PETITION_OUTBOX": str(tmp_path / "outbox"),  # the default file mailer: mail to read
     }
     run = subprocess.run(
         [sys.executable, "-S", "-c", textwrap.dedent(CALL_APP)],
@@ -134,8 +150,12 @@ def test_the_package_signs_with_only_what_is_inside_it(
     for name, file in result["modules"].items():
         assert Path(file).resolve().is_relative_to(unzipped.resolve()), name
     assert result["boto3_loaded"] is False
-    assert result["signed"] == [201, {"count": 10, "goal": 25, "milestone": 10}]
+    assert result["signed"][0] == 202  # confirmation is required: the site's default
+    assert result["subject"].startswith("Please confirm your signature: ")
+    assert result["page"] == [200, True]
+    assert result["confirmed"] == [303, "/petitions/keep-the-library-open/confirmed/"]
     assert result["read"][0] == 200
+    assert (result["read"][1]["count"], result["read"][1]["pending"]) == (10, 0)
     assert result["read"][1]["milestones"][0]["count"] == 10
 
 
@@ -147,7 +167,11 @@ def test_the_template_has_the_api_stage_and_no_cors_preflight(
     paths = api["DefinitionBody"]["paths"]
 
     assert api["StageName"] == "api"
-    assert set(paths) == {"/petitions/{slug}", "/petitions/{slug}/signatures"}
+    assert set(paths) == {
+        "/petitions/{slug}",
+        "/petitions/{slug}/signatures",
+        "/petitions/{slug}/confirm/{ref}",
+    }
     assert not any("options" in methods for methods in paths.values())
     assert template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"] == {
         "PETITION_STORE": "dynamodb://petitions"

@@ -95,14 +95,21 @@ def test_form_consent_takes_what_a_checkbox_sends(api: Api, consent: str, status
     assert api.sign("fresh", form=True, consent=consent).status_code == status
 
 
-def test_a_bad_form_post_gets_an_html_page_that_names_the_field(api: Api) -> None:
-    response = api.sign("fresh", form=True, email="not an email")
+def test_a_bad_form_post_gets_the_form_back_with_a_summary_and_what_was_typed(api: Api) -> None:
+    response = api.sign("fresh", form=True, name="Ada Lovelace", email="not an email")
     page = response.body.decode()
 
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
     assert '<html lang="en-NZ">' in page
-    assert '<p role="alert">email: must be an email address: ' in page
+    assert '<link rel="stylesheet" href="/assets/style.' in page  # the site's own stylesheet
+    summary = page.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'role="alert"' in summary
+    assert '<a href="#sign-email">Email: must be an email address: ' in summary
+    assert 'id="sign-email"' in page and 'aria-invalid="true"' in page  # the field is marked
+    assert 'value="Ada Lovelace"' in page  # what was typed is kept
+    assert 'value="not an email"' in page
     assert '<a href="/petitions/fresh/">Back to the petition</a>' in page
 
 
@@ -159,7 +166,7 @@ def test_an_unknown_petition_form_post_links_home(api: Api) -> None:
     response = api.sign("no-such-petition", form=True)
 
     assert response.status_code == 404
-    assert '<a href="/">Back to the petitions</a>' in response.body.decode()
+    assert '<a href="/">See all petitions</a>' in response.body.decode()
 
 
 @pytest.mark.parametrize(
