@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, unquote
 
 from generator.local import outbox
 
@@ -48,10 +48,15 @@ def api_event(
     """
     from chalice.local import RouteMatcher
 
+    # The matcher parses its argument as a URL: a '#' or '?' that was percent-encoded in the
+    # request would cut the path short there. API Gateway routes on the path as sent, so
+    # those two stay encoded for matching and are decoded again in the captured values.
+    escaped = path.replace("%", "%25").replace("#", "%23").replace("?", "%3F")
     try:
-        route = RouteMatcher(list(app.routes)).match_route(path)
+        route = RouteMatcher(list(app.routes)).match_route(escaped)
     except ValueError:
         return None
+    captured = {k: unquote(v) for k, v in (route.captured or {}).items()} or None
     binary = headers.get("content-type", "") in app.api.binary_types
     try:
         text = body.decode("utf-8")
@@ -67,7 +72,7 @@ def api_event(
         },
         "headers": headers,
         "multiValueQueryStringParameters": parse_qs(query) or None,
-        "pathParameters": route.captured,
+        "pathParameters": captured,
         "stageVariables": {},
         "body": (base64.b64encode(body).decode() if binary else text) if body else None,
         "isBase64Encoded": binary,

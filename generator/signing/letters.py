@@ -118,11 +118,11 @@ class Writer:
         message["Date"] = email.utils.formatdate(localtime=False)
         host = urlsplit(site.base_url).hostname or "localhost"
         message["Message-ID"] = f"<{secrets.token_hex(16)}@{host}>"
-        message["Content-Language"] = site.language
         message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
         message.set_content(self._text.get_template(f"{letter.kind}.txt").render(context))
         html = self._html.get_template(f"{letter.kind}.html").render(context)
         message.add_alternative(html, subtype="html")
+        message["Content-Language"] = site.language  # after the parts: they reset Content-*
         return message
 
 

@@ -22,6 +22,7 @@ from generator.content.loading import load_content
 from generator.local.server import SiteServer
 from generator.local.site import load_app
 from generator.model import Content, Milestone, Petition
+from generator.signing.mail import Mailer, NoMailer
 from generator.signing.service import MilestoneHook
 from generator.signing.settings import Settings
 from generator.store.base import Store
@@ -115,6 +116,7 @@ def serving(
     hooks: Iterable[MilestoneHook] = (),
     out: Path | None = None,
     timeout: int = 30,
+    mailer: Mailer | None = None,
 ) -> Iterator[LocalApp]:
     """The site in `work` built and served with signing on `store`, until the block ends.
 
@@ -140,6 +142,7 @@ def serving(
             "PETITION_SECRET": SECRET,
             "PETITION_RATE_LIMIT": str(rate_limit),
             "PETITION_CONFIRMATION": "off",  # counted at once: these runs test counting
+            "PETITION_TEMPLATES": str(work / "templates"),  # the API's pages
             **(environ or {}),
         }
     )
@@ -148,6 +151,7 @@ def serving(
         store=store,
         settings=settings,
         on_milestone=[record, writeback.hook, *hooks],
+        mailer=mailer or NoMailer(),
     )
     server = SiteServer(("127.0.0.1", 0), site_out, app, timeout=timeout)
     server.start()

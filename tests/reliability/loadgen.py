@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 RETRYABLE = frozenset({429, 503})
+TAKEN = frozenset({201, 202})  # counted at once, or pending until the email is confirmed
 NO_ANSWER = 0  # the status recorded when the connection broke or timed out
 
 
@@ -139,14 +140,14 @@ class _Client:
         self.result.abandoned += 1
 
     def run(self, job: Job) -> None:
-        """Sign until answered 201, retrying (same body) after 429, 503 or no answer."""
+        """Sign until answered 201 or 202, retrying (same body) after 429, 503 or no answer."""
         body = json.dumps({"name": f"Load Signer {job.number}", "email": job.email}).encode()
         if job.abandon_first:
             self._abandon(body)
         for _ in range(self.tries):
             status = self._send(body)
             self.result.statuses[status] += 1
-            if status == 201:
+            if status in TAKEN:
                 self.result.acknowledged.add(job.number)
                 return
             if status not in RETRYABLE and status != NO_ANSWER:

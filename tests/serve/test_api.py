@@ -82,3 +82,12 @@ def test_rate_limit_counts_the_socket_peer_not_forwarded_headers(
     assert second.status == 429
     assert "retry-after" in second.headers
     assert other_peer.status == 201
+
+
+def test_an_encoded_hash_or_question_mark_stays_part_of_the_slug(served: ServeProcess) -> None:
+    for odd in ("a%23b", "a%3Fb"):
+        path = f"/api/petitions/{odd}/signatures"
+        reply = request(served.url, path, "POST", b'{"name": "A", "email": "a@example.org"}',
+                        {"Content-Type": "application/json"})  # fmt: skip
+        assert reply.status == 404  # no such petition: not a 405 from a route cut short
+        assert reply.json()["error"]["code"] == "not_found"
