@@ -6,8 +6,8 @@ so no CORS is needed and none is enabled. The OpenAPI description is openapi.yam
 
 from typing import Any
 
-from chalice.app import CloudWatchEvent, Rate, Response
-from chalicelib import handlers
+from chalice.app import CloudWatchEvent, Rate, Response, SNSEvent, SQSEvent
+from chalicelib import handlers, mailer
 from chalicelib.body import ACCEPTED
 from chalicelib.problems import shape_chalice_errors
 from chalicelib.runtime import runtime
@@ -55,6 +55,25 @@ def writeback(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Re-render and publish a petition's pages after a milestone (invoked asynchronously)."""
     service = runtime.service()
     return runtime.writeback.handle(event, service.content, service.store)
+
+
+# Chalice writes these names into a CloudFormation Fn::Sub, so each is the stack's own queue
+# and topic (infra/stack.json names them so); the template also turns on the queue's
+# ReportBatchItemFailures, which the decorator cannot, and caps the mailer's concurrency.
+MAIL_QUEUE = "${AWS::StackName}-mail"
+MAIL_EVENTS_TOPIC = "${AWS::StackName}-mail-events"
+
+
+@app.on_sqs_message(queue=MAIL_QUEUE, batch_size=10, name="mailer")
+def send_mail(event: SQSEvent) -> dict[str, Any]:
+    """Write and send queued letters with SES; answers which failed, so only those retry."""
+    return mailer.send_queued(event, runtime.content(), runtime.mail_sender())
+
+
+@app.on_sns_message(topic=MAIL_EVENTS_TOPIC, name="bounces")
+def mail_feedback(event: SNSEvent) -> dict[str, Any]:
+    """A bounce or complaint from SES: a permanent one marks its pending signature bounced."""
+    return mailer.record_feedback(event, runtime.service())
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS), name="reconcile")

@@ -1,4 +1,5 @@
-"""The signing service this process uses: built from settings on first use, or handed in.
+"""The signing service (and the mailer function's SES sender) this process uses: built from
+settings on first use, or handed in.
 
 The settings are resolved from the environment once, here, when the app is imported. In
 Lambda nothing is configured: the first request loads the content packaged beside the app
@@ -12,14 +13,18 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chalicelib.mailers import mailer_for
 from chalicelib.writeback import LambdaWriteBack
 from generator.model import Content
-from generator.signing.mail import Mailer
+from generator.signing.mail import Mailer, SesSender
 from generator.signing.service import MilestoneHook, SigningService
 from generator.signing.settings import Settings
 from generator.store.base import Store
+
+if TYPE_CHECKING:
+    from mypy_boto3_sesv2 import SESV2Client
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,6 +46,8 @@ class Runtime:
         self._clock: Callable[[], datetime] | None = None
         self._hooks: list[MilestoneHook] = []
         self._mailer: Mailer | None = None
+        self._ses_client: SESV2Client | None = None
+        self._sender: SesSender | None = None
         self._service: SigningService | None = None
         self._configured = False
 
@@ -53,8 +60,10 @@ class Runtime:
         clock: Callable[[], datetime] | None = None,
         on_milestone: Iterable[MilestoneHook] = (),
         mailer: Mailer | None = None,
+        ses_client: SESV2Client | None = None,
     ) -> None:
-        """Use these instead of what the environment names; anything left out is read lazily."""
+        """Use these instead of what the environment names; anything left out is read lazily
+        (`ses_client`: the SES v2 client the mailer function sends with)."""
         with self._lock:
             self.reset()
             self._settings = settings or self._default_settings
@@ -62,6 +71,7 @@ class Runtime:
             self._content, self._store, self._clock = content, store, clock
             self._hooks = list(on_milestone)
             self._mailer = mailer
+            self._ses_client = ses_client
             self._configured = True
 
     @property
@@ -83,12 +93,32 @@ class Runtime:
                 self._service = self._build()
             return self._service
 
-    def _build(self) -> SigningService:
-        content = self._content
-        if content is None:
+    def content(self) -> Content:
+        """The petitions: as configured, else loaded from the content folder once."""
+        with self._lock:
+            return self._load_content()
+
+    def mail_sender(self) -> SesSender:
+        """The SES sender of the mailer function: the site's mail templates, the configuration
+        set PETITION_SES_CONFIGURATION_SET names; built once (no table is opened)."""
+        with self._lock:
+            if self._sender is None:
+                from generator.signing.letters import Writer  # jinja only to write mail
+
+                writer = Writer(self._load_content(), self._settings.templates_dir())
+                configuration_set = self._settings.ses_configuration_set()
+                self._sender = SesSender(writer, configuration_set, self._ses_client)
+            return self._sender
+
+    def _load_content(self) -> Content:
+        if self._content is None:
             from generator.content.loading import load_content  # yaml only on the first request
 
-            content = load_content(self._settings.content_dir())
+            self._content = load_content(self._settings.content_dir())
+        return self._content
+
+    def _build(self) -> SigningService:
+        content = self._load_content()
         store = self._store
         if store is None:
             from generator.store import open_store  # boto3 only for a DynamoDB URL

@@ -121,7 +121,7 @@ def test_checkov_finds_nothing_failed_and_every_skip_gives_its_reason(
     assert len(results["passed_checks"]) >= 60
 
 
-def test_the_writeback_and_the_daily_functions_have_a_dead_letter_queue(
+def test_the_asynchronous_functions_have_a_dead_letter_queue_and_queues_are_encrypted(
     scanned: dict[str, Any],
 ) -> None:
     results = scanned
@@ -131,12 +131,18 @@ def test_the_writeback_and_the_daily_functions_have_a_dead_letter_queue(
         "AWS::Serverless::Function.Writeback",
         "AWS::Serverless::Function.Reconcile",
         "AWS::Serverless::Function.Anonymise",
+        "AWS::Serverless::Function.Bounces",
     }
     encrypted = {c["resource"] for c in results["passed_checks"] if c["check_id"] == "CKV_AWS_27"}
     assert encrypted == {
         "AWS::SQS::Queue.WritebackDeadLetterQueue",
         "AWS::SQS::Queue.UpkeepDeadLetterQueue",
+        "AWS::SQS::Queue.MailQueue",
+        "AWS::SQS::Queue.MailDeadLetterQueue",
+        "AWS::SQS::Queue.BounceDeadLetterQueue",
     }
+    topics = {c["resource"] for c in results["passed_checks"] if c["check_id"] == "CKV_AWS_26"}
+    assert topics == {"AWS::SNS::Topic.MailEventsTopic", "AWS::SNS::Topic.AlertTopic"}
 
 
 def test_with_logs_and_a_domain_on_the_conditional_skips_are_not_needed(

@@ -168,6 +168,7 @@ def test_failed_asynchronous_runs_land_in_an_encrypted_queue_the_function_may_se
         "Writeback": "WritebackDeadLetterQueue",
         "Reconcile": "UpkeepDeadLetterQueue",
         "Anonymise": "UpkeepDeadLetterQueue",
+        "Bounces": "BounceDeadLetterQueue",  # SNS invokes it asynchronously
     }
 
     for function, queue in queues.items():
@@ -294,6 +295,9 @@ def test_iam_grants_name_their_resources_and_only_the_actions_used(packaged: Pac
         "dynamodb:Query", "dynamodb:ConditionCheckItem",
         "s3:GetObject", "s3:PutObject", "s3:ListBucket", "cloudfront:CreateInvalidation",
         "lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage",
+        # the mailer: SES v2 SendEmail with raw content is authorised as ses:SendRawEmail; the
+        # three SQS actions are what Lambda's event source mapping needs to poll the queue
+        "ses:SendRawEmail", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
     }  # fmt: skip
     writeback_role = packaged.template["Resources"]["WritebackRole"]["Properties"]
     writeback_actions = json.dumps(writeback_role["Policies"])
@@ -315,6 +319,154 @@ def test_iam_grants_name_their_resources_and_only_the_actions_used(packaged: Pac
             {"Fn::GetAtt": ["AnonymiseLogGroup", "Arn"]},
         ),
     }
+
+
+def _grants(package: Package, role: str) -> dict[str, tuple[Any, Any]]:
+    """A role's statements: Sid -> (Action, Resource)."""
+    policies = package.template["Resources"][role]["Properties"]["Policies"]
+    return {
+        s["Sid"]: (s["Action"], s["Resource"])
+        for p in policies for s in p["PolicyDocument"]["Statement"]
+    }  # fmt: skip
+
+
+def test_the_mail_functions_may_do_only_their_own_part(packaged: Package) -> None:
+    table = {"Fn::GetAtt": ["SignaturesTable", "Arn"]}
+    queue = {"Fn::GetAtt": ["MailQueue", "Arn"]}
+
+    signing = _grants(packaged, "ApiHandlerRole")
+    assert signing["QueueMail"] == ("sqs:SendMessage", queue)  # and nothing else of the queue
+    assert [g for g in signing.values() if "MailQueue" in json.dumps(g)] == [signing["QueueMail"]]
+    assert _grants(packaged, "MailerRole") == {  # no table, no secret: it only sends
+        "SendMail": (
+            "ses:SendRawEmail",
+            [
+                {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}"
+                 ":identity/${MailDomain}"},
+                {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}"
+                 ":configuration-set/${MailConfigurationSet}"},
+            ],
+        ),
+        "TakeLetters": (
+            ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], queue
+        ),
+        "Logs": (
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            {"Fn::GetAtt": ["MailerLogGroup", "Arn"]},
+        ),
+    }  # fmt: skip
+    assert _grants(packaged, "BouncesRole") == {  # reads a signature, moves it and its counts
+        "MarkBounced": (["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], table),
+        "DeadLetters": ("sqs:SendMessage", {"Fn::GetAtt": ["BounceDeadLetterQueue", "Arn"]}),
+        "Logs": (
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            {"Fn::GetAtt": ["BouncesLogGroup", "Arn"]},
+        ),
+    }
+
+
+def test_signing_queues_mail_for_a_mailer_capped_to_the_send_rate(packaged: Package) -> None:
+    resources = packaged.template["Resources"]
+    api = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    mailer = resources["Mailer"]["Properties"]
+    (source,) = mailer["Events"].values()
+    queue = resources["MailQueue"]["Properties"]
+    dead = resources["MailDeadLetterQueue"]["Properties"]
+    concurrency = packaged.template["Parameters"]["MailConcurrency"]
+
+    assert (api["PETITION_MAILER"], api["PETITION_MAIL_QUEUE"]) == ("ses", {"Ref": "MailQueue"})
+    assert mailer["Handler"] == "app.send_mail"
+    assert mailer["FunctionName"] == {"Fn::Sub": "${AWS::StackName}-mailer"}
+    assert mailer["Environment"]["Variables"]["PETITION_SES_CONFIGURATION_SET"] == {
+        "Ref": "MailConfigurationSet"
+    }
+    assert "PETITION_SECRET" not in mailer["Environment"]["Variables"]
+    # The event source is the stack's own queue: app.py's name, filled in by Fn::Sub.
+    assert source["Type"] == "SQS"
+    assert source["Properties"]["Queue"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:"
+        + queue["QueueName"]["Fn::Sub"]
+    }
+    # Without this, Lambda would delete a whole batch however many letters failed.
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mailer["ReservedConcurrentExecutions"] == {"Ref": "MailConcurrency"}
+    assert source["Properties"]["ScalingConfig"] == {
+        "MaximumConcurrency": {"Ref": "MailConcurrency"}
+    }
+    assert (concurrency["Default"], concurrency["MinValue"]) == (5, 2)  # SQS's minimum is 2
+    assert queue["VisibilityTimeout"] >= 6 * mailer["Timeout"]  # AWS's advice for SQS → Lambda
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["MailDeadLetterQueue", "Arn"]
+    }
+    assert queue["RedrivePolicy"]["maxReceiveCount"] >= 5
+    for props in (queue, dead):
+        assert props["KmsMasterKeyId"] == "alias/aws/sqs"
+    assert dead["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+
+def test_ses_bounces_and_complaints_reach_the_bounce_function_and_are_suppressed(
+    packaged: Package,
+) -> None:
+    resources = packaged.template["Resources"]
+    config_set = resources["MailConfigurationSet"]["Properties"]
+    destination = resources["MailEventDestination"]["Properties"]
+    topic = resources["MailEventsTopic"]["Properties"]
+    (publish,) = resources["MailEventsTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    key = {s["Sid"]: s for s in resources["MailKey"]["Properties"]["KeyPolicy"]["Statement"]}
+    bounces = resources["Bounces"]["Properties"]
+    (source,) = bounces["Events"].values()
+    config_set_arn = {
+        "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}"
+        ":configuration-set/${MailConfigurationSet}"
+    }
+
+    assert config_set["SuppressionOptions"] == {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]}
+    assert destination["ConfigurationSetName"] == {"Ref": "MailConfigurationSet"}
+    assert destination["EventDestination"]["Enabled"] is True
+    assert sorted(destination["EventDestination"]["MatchingEventTypes"]) == ["bounce", "complaint"]
+    assert destination["EventDestination"]["SnsDestination"] == {
+        "TopicARN": {"Ref": "MailEventsTopic"}
+    }
+    # Encrypted with a key SES may use (SNS's AWS-managed key admits no other service).
+    assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": ["MailKey", "Arn"]}
+    assert key["SesPublishesEvents"]["Principal"] == {"Service": "ses.amazonaws.com"}
+    (context,) = key["SesPublishesEvents"]["Condition"]["StringEquals"].items()
+    assert context == (  # SNS encrypts each topic's messages under its own ARN as context
+        "kms:EncryptionContext:aws:sns:topicArn",
+        {"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:"
+         + topic["TopicName"]["Fn::Sub"]},
+    )  # fmt: skip
+    assert resources["MailKey"]["Properties"]["EnableKeyRotation"] is True
+    assert (publish["Effect"], publish["Action"]) == ("Allow", "sns:Publish")
+    assert publish["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert publish["Condition"]["StringEquals"]["AWS:SourceArn"] == config_set_arn
+    assert bounces["Handler"] == "app.mail_feedback"
+    assert source["Type"] == "SNS"
+    assert source["Properties"]["Topic"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:"
+        + topic["TopicName"]["Fn::Sub"]
+    }
+    assert "PETITION_SECRET" not in bounces["Environment"]["Variables"]
+
+
+def test_alarms_warn_before_ses_reviews_the_account(packaged: Package) -> None:
+    resources = packaged.template["Resources"]
+    bounce = resources["BounceRateAlarm"]["Properties"]
+    complaint = resources["ComplaintRateAlarm"]["Properties"]
+    failed = resources["FailedMailAlarm"]["Properties"]
+
+    assert (bounce["Namespace"], bounce["MetricName"]) == ("AWS/SES", "Reputation.BounceRate")
+    assert bounce["Threshold"] == 0.04  # SES reviews at 5% and may pause sending at 10%
+    assert complaint["MetricName"] == "Reputation.ComplaintRate"
+    assert complaint["Threshold"] < 0.001  # SES reviews at 0.1%
+    assert failed["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["MailDeadLetterQueue", "QueueName"]}}
+    ]
+    for alarm in (bounce, complaint, failed):
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        assert alarm["TreatMissingData"] == "notBreaching"  # no mail sent is no alarm
+        assert alarm["AlarmActions"] == [{"Ref": "AlertTopic"}]
+    assert resources["AlertEmailSubscription"]["Condition"] == "HasAlarmEmail"
 
 
 def test_package_refuses_broken_content_with_file_and_line(
