@@ -17,14 +17,18 @@ function initCopyLinks() {
   }
 }
 
-// Never backwards: a cached read must not undo a signature.
-function showCount({ count: n, goal }) {
+// Never backwards: a cached read must not undo a signature. `pending`: only from GET.
+function showCount({ count: n, goal, pending }) {
   if (!(n >= shown && goal > 0)) return;
   shown = n;
   $("count").textContent = fmt(n);
   $("count-noun").textContent = n === 1 ? "signature" : "signatures";
   $("goal").textContent = fmt(goal);
   Object.assign($("progress"), { max: goal, value: n });
+  if (pending >= 0) {
+    $("pending").hidden = !pending;
+    $("pending-count").textContent = fmt(pending);
+  }
 }
 
 // Adds what #timeline lacks, newest first.
@@ -71,9 +75,39 @@ function initLiveCount() {
   poll();
 }
 
-// JSON signing; on 201 #sign-thanks takes the form's place.
-const form = $("sign-form"), status = $("sign-status");
+// generator/signing/typos.py ported: difflib's ratio 2M/T ≥ 0.8, M its matching blocks (how
+// and why: tests/pages/test_script_typos.py, which compares the two).
+const DOMAINS = `gmail.com googlemail.com yahoo.com yahoo.co.nz yahoo.co.uk hotmail.com
+  hotmail.co.nz hotmail.co.uk outlook.com outlook.co.nz live.com live.co.uk msn.com icloud.com
+  me.com mac.com aol.com protonmail.com proton.me xtra.co.nz slingshot.co.nz orcon.net.nz
+  vodafone.co.nz gmx.com gmx.de web.de mail.com zoho.com fastmail.com btinternet.com sky.com`
+  .split(/\s+/);
+
+function matched(a, b) {
+  let n = 0, i, j;
+  a.forEach((_, x) => b.forEach((_, y) => {
+    let k = 0;
+    while (a[x + k] && a[x + k] === b[y + k]) k++;
+    if (k > n) [n, i, j] = [k, x, y];
+  }));
+  return n && n + matched(a.slice(0, i), b.slice(0, j)) + matched(a.slice(i + n), b.slice(j + n));
+}
+
+function suggestion(address) {
+  const [, local, domain = ""] = address.trim().match(/^(.+)@([^@]+)$/s) ?? [];
+  const b = [...domain.toLowerCase().replace(/\.+$/, "")]; // code points, as in Python
+  let best = "", score = 0.8;
+  for (const d of DOMAINS) {
+    const ratio = (2 * matched([...d], b)) / (d.length + b.length);
+    if (ratio > score || (ratio === score && d > best)) [best, score] = [d, ratio];
+  }
+  return best && best !== b.join("") && `${local}@${best}`; // not for a common one itself
+}
+
+// JSON signing; on 201 #sign-thanks takes the form's place, on 202 #sign-check.
+const form = $("sign-form"), status = $("sign-status"), email = form?.elements.email;
 const note = Object.assign(make("span"), { className: "field-error", id: "sign-error" });
+const ask = Object.assign(make("span"), { className: "suggestion", id: "sign-suggestion" });
 const button = form?.querySelector("button"), label = button?.textContent;
 let wrong;
 
@@ -83,17 +117,50 @@ function done(message = "") {
   status.textContent = message;
 }
 
-async function submit(event) {
-  event.preventDefault();
-  button.disabled = true;
-  button.textContent = "Signing…";
+// A problem, or the question, by a field.
+function mark(field, what, focus = field) {
+  field.parentNode.append(what);
+  field.setAttribute("aria-describedby", what.id);
+  wrong = field;
+  focus.focus();
+  done(`Please check ${field.labels[0].textContent}.`);
+}
+
+function clear() {
   status.textContent = "";
   note.remove();
+  ask.remove();
   wrong?.removeAttribute("aria-invalid");
   wrong?.removeAttribute("aria-describedby");
-  const body = {};
+}
+
+// Either answer signs at once; "No" adds email_as_typed for a form post.
+const choice = (address, no) => Object.assign(make("button", `${no ? "No" : "Yes"}, sign as ${address}`), {
+  type: "button",
+  className: no ? "button button-secondary" : "button",
+  onclick() {
+    if (no) form.append(Object.assign(make("input"), { type: "hidden", name: "email_as_typed", value: "yes" }));
+    email.value = address;
+    send();
+  },
+});
+
+function submit(event) {
+  event.preventDefault();
+  const better = !form.elements.email_as_typed && suggestion(email.value);
+  if (!better) return send();
+  clear();
+  ask.replaceChildren(`Did you mean ${better}? `, choice(better), " ", choice(email.value, true));
+  mark(email, ask, ask.firstElementChild);
+}
+
+async function send() {
+  clear();
+  button.disabled = true;
+  button.textContent = "Signing…";
+  const body = {}; // not email_as_typed (hidden): JSON is not checked for typos
   for (const input of form.elements) {
-    if (input.name) body[input.name] = input.type === "checkbox" ? input.checked : input.value;
+    if (input.name && input.type !== "hidden") body[input.name] = input.type === "checkbox" ? input.checked : input.value;
   }
   let res = {}, data;
   try {
@@ -106,22 +173,20 @@ async function submit(event) {
     data = await res.json();
   } catch {} // the plain post below
   const { field, message } = data?.error ?? {};
+  const thanks = res.status === 201;
   wrong = field ? form.elements.namedItem(field) : null;
-  if (res.status === 201 && data) {
-    const panel = $("sign-thanks-template").content.firstElementChild.cloneNode(true);
-    panel.append(...document.querySelectorAll("article .share"));
+  if ((thanks || res.status === 202) && data) {
+    const panel = $(thanks ? "sign-thanks-template" : "sign-check-template").content.firstElementChild.cloneNode(true);
+    if (thanks) panel.append(...document.querySelectorAll("article .share"));
     form.replaceWith(panel);
     panel.focus();
     showCount(data);
-    if (data.milestone !== null) refresh(true);
+    if (!thanks || data.milestone !== null) refresh(true); // 202: the pending count
   } else if (res.status === 400 && wrong?.labels?.[0] && message) {
     // "email: must be…" -> "Must be…"
     note.textContent = message.replace(/^[\w ()-]{1,40}: (.)/, (_, first) => first.toUpperCase());
-    wrong.parentNode.append(note);
     wrong.setAttribute("aria-invalid", "true");
-    wrong.setAttribute("aria-describedby", note.id);
-    wrong.focus();
-    done(`Please check ${wrong.labels[0].textContent}.`);
+    mark(wrong, note);
   } else if (res.status === 429 || res.status === 503) {
     const wait = parseInt(res.headers.get("Retry-After"), 10) || 30;
     done(`Signing is busy. Please try again in ${wait} second${wait > 1 ? "s" : ""}.`);

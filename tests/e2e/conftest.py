@@ -1,10 +1,16 @@
 """Fixtures of the browser tests: Debian's Chromium through Playwright, kept off the network,
-against `build.py serve` started on a free port over a copy of the fixture content."""
+against `build.py serve` started on a free port over a copy of the fixture content: `site`
+with confirmation off (a signature counts at once), `confirming_site` with it required (the
+default of a real site: signing mails a link to the outbox, and the link confirms)."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +24,7 @@ from tests.serve.launcher import (
     start_serve,
     stop_serve,
 )
+from tests.support.eventually import eventually
 from tests.support.fixture_site import OPEN, copy_site
 
 from .tiles import tile_server
@@ -54,6 +61,26 @@ imported:
 ---
 This petition exists only in the end-to-end tests' copy of the content.
 """
+# The confirming site's own petitions, one per flow, so each test knows its counts exactly.
+CONFIRM_WITH_JS = "e2e-confirm-with-javascript"
+CONFIRM_WITHOUT_JS = "e2e-confirm-without-javascript"  # 9 of 10: confirming bakes the page
+WITHDRAW = "e2e-this-was-not-me"
+CONFIRMING_PETITIONS = {
+    CONFIRM_WITH_JS: ("Confirm a signature with JavaScript", 41, [100]),
+    CONFIRM_WITHOUT_JS: ("Confirm a signature without JavaScript", 9, [10, 25]),
+    WITHDRAW: ("Say it was not me", 57, [100]),
+}
+CONFIRM_LINK = re.compile(r"https?://\S+/api/petitions/[a-z0-9-]+/confirm/\S+")
+MAIL_TIMEOUT = 5.0
+
+
+def petition_text(title: str, imported: int, milestones: list[int]) -> str:
+    """A petition file of the tests' own: open, `imported` signatures so far."""
+    return (
+        f"---\ntitle: {title}\ntarget: The Test Council\nask: Please confirm by mail.\n"
+        f"created: 2024-05-01T09:00:00+12:00\nmilestones: {milestones}\ntags: [testing]\n"
+        f"imported:\n  count: {imported}\n---\nOnly in the end-to-end tests' content.\n"
+    )
 
 
 def require_chromium() -> Path:
@@ -77,6 +104,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+def read_mail(path: Path) -> EmailMessage:
+    """One .eml file of the outbox."""
+    with path.open("rb") as file:
+        message = email.message_from_binary_file(file, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
 @dataclass(frozen=True)
 class Site:
     """The running server and where things are on it."""
@@ -92,28 +127,80 @@ class Site:
         """The absolute URL of a petition's page."""
         return f"{self.url}/petitions/{slug}/"
 
+    @property
+    def outbox(self) -> Path:
+        """Where the file mailer writes (serve's default, .data/outbox in its folder)."""
+        return self.server.work / ".data" / "outbox"
+
+    def mail_to(self, address: str) -> list[EmailMessage]:
+        """The mails sent to `address` so far, oldest first."""
+        found = (read_mail(p) for p in sorted(self.outbox.glob("*.eml")))
+        return [m for m in found if m["To"] == address]
+
+    def confirmation_link(self, address: str) -> str:
+        """The link in the (only) confirmation mail to `address`; waits for it to be sent."""
+
+        def mailed() -> list[EmailMessage]:
+            return self.mail_to(address) if self.outbox.is_dir() else []
+
+        (mail,) = eventually(mailed, MAIL_TIMEOUT, message=f"a mail to {address} in the outbox")
+        body = mail.get_body(preferencelist=("plain",))
+        assert isinstance(body, EmailMessage)
+        found = CONFIRM_LINK.search(body.get_content())
+        assert found, f"no confirmation link in the mail to {address}"
+        assert found.group(0).startswith(self.url + "/"), found.group(0)
+        return found.group(0)
+
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """`build.py serve` for the whole session, published at its own local address.
+def tiles() -> Iterator[str]:
+    """The loopback stand-in for the map tile server (the tests may not go online)."""
+    with tile_server() as tile_url:
+        yield tile_url
 
-    site.yaml's base_url is the server's address, so canonical links, the sitemap and
-    robots.txt point where the browser (and Lighthouse) really are, and map tiles come
-    from a loopback stand-in for the tile server (the tests may not go online).
-    """
+
+def serve_site(work: Path, tiles: str, confirmation: str) -> ServeProcess:
+    """serve over `work`'s content, published at its own address: site.yaml's base_url is the
+    server's, so canonical links, the sitemap, robots.txt and the mailed links point where the
+    browser (and Lighthouse) really are, and map tiles come from `tiles`. `confirmation`
+    (PETITION_CONFIRMATION) overrides site.yaml's, which the fixture leaves at `required`."""
+    content = work / "content"
+    port = free_port()
+    set_site_option(content, "base_url", f"http://127.0.0.1:{port}")
+    set_site_option(content, "tile_url", tiles)
+    return start_serve(work, port=port, watch=False, confirmation=confirmation)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, tiles: str) -> Iterator[Site]:
+    """`build.py serve` for the whole session with confirmation off: a signature counts at
+    once (201, or the thank-you page)."""
     require_chromium()
     work = tmp_path_factory.mktemp("e2e")
     content, _ = copy_site(work)
     (content / "petitions" / f"{NEAR_MILESTONE}.md").write_text(NEAR_MILESTONE_TEXT)
-    port = free_port()
-    set_site_option(content, "base_url", f"http://127.0.0.1:{port}")
-    with tile_server() as tile_url:
-        set_site_option(content, "tile_url", tile_url)
-        server = start_serve(work, port=port, watch=False)
-        try:
-            yield Site(server)
-        finally:
-            stop_serve(server)
+    server = serve_site(work, tiles, "off")
+    try:
+        yield Site(server)
+    finally:
+        stop_serve(server)
+
+
+@pytest.fixture(scope="session")
+def confirming_site(tmp_path_factory: pytest.TempPathFactory, tiles: str) -> Iterator[Site]:
+    """Another serve for the session with confirmation required, as a real site has it:
+    signing answers "check your email" and writes the mail to the outbox."""
+    require_chromium()
+    work = tmp_path_factory.mktemp("e2e-confirming")
+    content, _ = copy_site(work)
+    for slug, (title, imported, milestones) in CONFIRMING_PETITIONS.items():
+        text = petition_text(title, imported, milestones)
+        (content / "petitions" / f"{slug}.md").write_text(text)
+    server = serve_site(work, tiles, "required")
+    try:
+        yield Site(server)
+    finally:
+        stop_serve(server)
 
 
 @pytest.fixture(scope="session")

@@ -3,38 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import ARTIFACTS, EXAMPLE, ROOT, Site
+from .audit import PHONE_WIDTH, axe_violations, describe, too_wide
+from .conftest import ARTIFACTS, EXAMPLE, Site
 
 pytestmark = pytest.mark.browser
-
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-PHONE_WIDTH = 320
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """The axe-core violations of the page as it is now (the tags above)."""
-    if not AXE.is_file():
-        pytest.fail(f"{AXE.relative_to(ROOT)} is missing; run `make node` (npm ci)", pytrace=False)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    return result["violations"]
-
-
-def describe(violations: list[dict[str, Any]]) -> str:
-    """One line per violation and element, for the failure message."""
-    return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}"
-        for v in violations
-        for node in v["nodes"]
-    )
 
 
 @pytest.mark.parametrize(
@@ -73,15 +49,9 @@ def test_page_fits_a_320px_phone_without_sideways_scrolling(
         name = "index" if path == "/" else "petition"
         page.screenshot(path=str(artifacts / f"{name}-{PHONE_WIDTH}px.png"), full_page=True)
 
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        too_wide = page.evaluate(
-            """width => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > width + 0.5)
-                .slice(0, 5).map(e => e.outerHTML.slice(0, 80))""",
-            PHONE_WIDTH,
-        )
+        scroll_width, wide = too_wide(page)
     finally:
         context.close()
 
-    assert scroll_width <= PHONE_WIDTH, f"page is {scroll_width}px wide; too wide: {too_wide}"
+    assert scroll_width <= PHONE_WIDTH, f"page is {scroll_width}px wide; too wide: {wide}"
     assert (ARTIFACTS / f"{name}-{PHONE_WIDTH}px.png").stat().st_size > 0

@@ -1,4 +1,5 @@
-"""The page hooks sign.js relies on: the live count, JSON signing and the thank-you panel.
+"""The page hooks sign.js relies on: the live and pending counts, JSON signing, and the panels
+that take the form's place (thank you; check your email).
 
 The script finds everything by id and a few selectors; when a template renames one, signing
 with JavaScript silently degrades. These tests read the rendered pages the way the script does.
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from generator.model import Tally
 from generator.render.pages import Renderer
 from generator.signing.signer import validate_signer
@@ -16,7 +19,7 @@ from tests.pages.html_tree import Node, parse
 
 SCRIPT = TEMPLATES / "static" / "sign.js"
 PAGE = "petitions/chechnya/index.html"
-BUDGET = 5 * 1024  # bytes of sign.js as served (no minifier)
+BUDGET = 8000  # bytes of sign.js as served (no minifier); it must stay under 8 KB
 
 
 def rendered(renderer: Renderer, tally: Tally | None = None, **petition: object) -> Node:
@@ -56,9 +59,9 @@ def test_tally_carries_what_the_live_count_fetches_and_shows(renderer: Renderer)
 def test_the_json_the_script_builds_from_the_form_is_accepted(site, renderer: Renderer) -> None:
     form = rendered(renderer).by_id("sign-form")
     filled = {"name": "Ann Example", "email": "ann@example.org", "postcode": "6011"}
-    body: dict[str, object] = {}  # as sign.js builds it: every named field, checkboxes as booleans
-    for field in form.iter():
-        if "name" in field.attrs:
+    body: dict[str, object] = {}  # as sign.js builds it: named fields but hidden ones, checkboxes
+    for field in form.iter():  # as booleans
+        if "name" in field.attrs and field.attrs.get("type") != "hidden":
             name = field.attrs["name"]
             checkbox = field.attrs.get("type") == "checkbox"
             body[name] = True if checkbox else filled.get(name, "")
@@ -76,15 +79,31 @@ def test_status_messages_go_to_a_polite_live_region_in_the_form(renderer: Render
     assert status.text == ""
 
 
-def test_thank_you_panel_is_a_focusable_labelled_template(renderer: Renderer) -> None:
+@pytest.mark.parametrize(
+    ("panel_id", "heading_text"),
+    [("sign-thanks", "Thank you for signing"), ("sign-check", "Now check your email")],
+    ids=["201-thanks", "202-check-email"],
+)
+def test_answer_panel_is_a_focusable_labelled_template(
+    renderer: Renderer, panel_id: str, heading_text: str
+) -> None:
     doc = rendered(renderer)
-    template = doc.by_id("sign-thanks-template")
+    template = doc.by_id(f"{panel_id}-template")
     assert template.tag == "template"
     (panel,) = [n for n in template.children if isinstance(n, Node)]
-    assert panel.attrs["id"] == "sign-thanks" and panel.attrs["tabindex"] == "-1"
+    assert panel.attrs["id"] == panel_id and panel.attrs["tabindex"] == "-1"
     heading = panel.by_id(panel.attrs["aria-labelledby"])
-    assert heading.text == "Thank you for signing"
+    assert heading.text == heading_text
     assert not panel.find_all("a")  # the page's own share links are moved in, not copied
+
+
+def test_pending_count_waits_hidden_until_there_is_one(renderer: Renderer) -> None:
+    none = rendered(renderer, Tally(3)).by_id("pending")
+    some = rendered(renderer, Tally(3, pending=1234)).by_id("pending")
+    assert "hidden" in none.attrs and "hidden" not in some.attrs  # the script toggles it
+    assert none.by_id("pending-count").text == "0"
+    assert some.by_id("pending-count").text == "1,234"  # as the script formats it
+    assert some.text == "+1,234 waiting for email confirmation"
 
 
 def test_share_block_the_panel_takes_is_the_pages_own(renderer: Renderer) -> None:
@@ -126,7 +145,7 @@ def test_closed_petitions_have_no_form_and_nothing_for_signing(renderer: Rendere
 def test_ids_the_script_creates_are_free(renderer: Renderer) -> None:
     for doc in (rendered(renderer), rendered(renderer, Tally(3))):
         ids = [n.attrs.get("id") for n in doc.iter() if not in_template(n)]
-        assert "sign-error" not in ids and "sign-thanks" not in ids
+        assert not {"sign-error", "sign-suggestion", "sign-thanks", "sign-check"} & set(ids)
 
 
 def test_script_stays_within_its_budget_and_uses_no_inline_handlers() -> None:
