@@ -17,7 +17,6 @@ from generator.content.kinds import (
     INVALID,
     STR,
     Choice,
-    DateTime,
     Int,
     Kind,
     Text,
@@ -25,6 +24,7 @@ from generator.content.kinds import (
     is_null,
 )
 from generator.content.report import Report, Values
+from generator.content.times import DateTime
 
 
 class Ladder(Kind):

@@ -19,17 +19,15 @@ from generator.content.kinds import (
     INVALID,
     Bool,
     Choice,
-    Date,
-    DateTime,
     Email,
     Int,
     Language,
     Number,
     Text,
-    TimeZone,
     Url,
 )
 from generator.content.report import Report, Values
+from generator.content.times import Date, DateTime, TimeZone
 from generator.model import (
     CONFIRMATION,
     OPTIONAL_SIGNER_FIELDS,

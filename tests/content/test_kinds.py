@@ -12,18 +12,16 @@ import yaml
 from generator.content.kinds import (
     INVALID,
     Choice,
-    Date,
-    DateTime,
     Int,
     Kind,
     Language,
     Number,
     Text,
-    TimeZone,
     Url,
     describe,
 )
 from generator.content.report import Report
+from generator.content.times import Date, DateTime, TimeZone
 
 NZST = timezone(timedelta(hours=12))
 
