@@ -5,7 +5,7 @@ Same `store` fixture as test_contract.py: SQLite, DynamoDB on moto and DynamoDB 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from generator.model import Tally
 from generator.store.base import BOUNCED, CONFIRMED, PENDING, REJECTED, Signature, Store
@@ -14,16 +14,15 @@ from tests.store.helpers import START, signature
 SLUG = "save-the-park"
 
 
+# Pending signatures' expiry lies after the real clock: DynamoDB Local's TTL deletes items
+# whose `expires` has passed, whatever time the test's own clock says it is.
+LATER = datetime.now(UTC) + timedelta(days=30)
+
+
 def pending(number: int, **fields: object) -> Signature:
-    """A pending signature with its own id, expiring 30 days after it was made."""
+    """A pending signature with its own id, expiring 30 days from now."""
     made = signature(number, **fields)
-    return replace(
-        made,
-        state=PENDING,
-        id=f"id{number:030d}",
-        confirmed_at=None,
-        expires_at=made.signed_at + timedelta(days=30),
-    )
+    return replace(made, state=PENDING, id=f"id{number:030d}", confirmed_at=None, expires_at=LATER)
 
 
 def at(seconds: float) -> datetime:
@@ -127,13 +126,13 @@ def test_a_mail_is_noted_once_however_many_race_for_it(store: Store) -> None:
 
 
 def test_expired_pending_signatures_are_purged_with_their_counts(store: Store) -> None:
-    store.sign(pending(1))  # expires at START + 1 s + 30 days
+    store.sign(pending(1))  # expires LATER
     store.sign(pending(2, slug="fix-the-bridge"))
-    store.sign(replace(pending(3), expires_at=at(10_000_000)))
+    store.sign(replace(pending(3), expires_at=LATER + timedelta(days=1)))
     store.sign(pending(4))
     store.confirm(SLUG, pending(4).email_key, pending(4).id, at(60))
 
-    assert store.purge_expired(START + timedelta(days=30, seconds=5)) == 2
+    assert store.purge_expired(LATER + timedelta(seconds=5)) == 2
 
     assert store.tally(SLUG) == Tally(count=1, pending=1)
     assert store.tally("fix-the-bridge") == Tally(count=0, pending=0)
