@@ -46,6 +46,7 @@ def combine(imported: Tally, stored: Tally) -> Tally:
         count=imported.count + stored.count,
         milestones=tuple(sorted(by_count.values(), key=lambda m: (m.reached_at, m.count))),
         pending=stored.pending,
+        updated=stored.updated,
     )
 
 

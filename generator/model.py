@@ -26,6 +26,7 @@ class Tally:
     count: int = 0  # confirmed signatures (all of them when confirmation is off)
     milestones: tuple[Milestone, ...] = ()
     pending: int = 0  # signatures waiting for their email to be confirmed
+    updated: datetime | None = field(default=None, compare=False)  # when the store last moved it
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The signing service (and the mailer function's SES sender) this process uses: built from
-settings on first use, or handed in.
+"""The signing service, the counter (for the aggregator function) and the mailer function's
+SES sender this process uses: built from settings on first use, or handed in.
 
 The settings are resolved from the environment once, here, when the app is imported. In
 Lambda nothing is configured: the first request loads the content packaged beside the app
@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 
 from chalicelib.mailers import mailer_for
 from chalicelib.writeback import LambdaWriteBack
+from generator.counting.counter import Counter, CountHook, MilestoneHook
 from generator.model import Content
 from generator.signing.mail import Mailer, SesSender
-from generator.signing.service import MilestoneHook, SigningService
+from generator.signing.service import SigningService, WriteHook
 from generator.signing.settings import Settings
 from generator.store.base import Store
 
@@ -45,10 +46,13 @@ class Runtime:
         self._store: Store | None = None
         self._clock: Callable[[], datetime] | None = None
         self._hooks: list[MilestoneHook] = []
+        self._counted: list[CountHook] = []
+        self._after_write: WriteHook | None = None
         self._mailer: Mailer | None = None
         self._ses_client: SESV2Client | None = None
         self._sender: SesSender | None = None
         self._service: SigningService | None = None
+        self._counter: Counter | None = None
         self._configured = False
 
     def configure(
@@ -59,17 +63,24 @@ class Runtime:
         settings: Settings | None = None,
         clock: Callable[[], datetime] | None = None,
         on_milestone: Iterable[MilestoneHook] = (),
+        on_counted: Iterable[CountHook] = (),
+        after_write: WriteHook | None = None,
         mailer: Mailer | None = None,
         ses_client: SESV2Client | None = None,
     ) -> None:
-        """Use these instead of what the environment names; anything left out is read lazily
-        (`ses_client`: the SES v2 client the mailer function sends with)."""
+        """Use these instead of what the environment names; anything left out is read lazily.
+
+        `on_milestone` and `on_counted` are the counter's hooks; `after_write` is called
+        after each write that changes a count (a host counting locally pokes its counter);
+        `ses_client` is the SES v2 client the mailer function sends with."""
         with self._lock:
             self.reset()
             self._settings = settings or self._default_settings
             self.writeback = LambdaWriteBack(self._settings)
             self._content, self._store, self._clock = content, store, clock
             self._hooks = list(on_milestone)
+            self._counted = list(on_counted)
+            self._after_write = after_write
             self._mailer = mailer
             self._ses_client = ses_client
             self._configured = True
@@ -92,6 +103,15 @@ class Runtime:
             if self._service is None:
                 self._service = self._build()
             return self._service
+
+    def counter(self) -> Counter:
+        """The counter of this process's store (the aggregator function's; a host's own)."""
+        with self._lock:
+            if self._counter is None:
+                hooks = self._hooks if self._configured else self.writeback.hooks()
+                self._counter = Counter(self._load_content(), self._open_store(), hooks,
+                                        self._counted)  # fmt: skip
+            return self._counter
 
     def content(self) -> Content:
         """The petitions: as configured, else loaded from the content folder once."""
@@ -117,16 +137,20 @@ class Runtime:
             self._content = load_content(self._settings.content_dir())
         return self._content
 
-    def _build(self) -> SigningService:
-        content = self._load_content()
-        store = self._store
-        if store is None:
+    def _open_store(self) -> Store:
+        if self._store is None:
             from generator.store import open_store  # boto3 only for a DynamoDB URL
 
-            store = open_store(self._settings.store_url())
-        hooks = self._hooks if self._configured else self.writeback.hooks()
+            self._store = open_store(self._settings.store_url())
+        return self._store
+
+    def _build(self) -> SigningService:
+        content = self._load_content()
+        store = self._open_store()
         mailer = self._mailer or mailer_for(self._settings, content)
-        return SigningService(content, store, self._settings, self._clock, hooks, mailer)
+        return SigningService(
+            content, store, self._settings, self._clock, mailer, self._after_write
+        )
 
 
 runtime = Runtime(Settings.from_environ(app_dir=APP_DIR))

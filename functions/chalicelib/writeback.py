@@ -8,8 +8,8 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from generator.counting.counter import MilestoneHook
 from generator.model import Content, Milestone, Petition
-from generator.signing.service import MilestoneHook
 from generator.signing.settings import Settings
 from generator.store.base import Store
 from generator.writeback.refresh import WriteBack, handle_writeback_event

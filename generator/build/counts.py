@@ -34,8 +34,9 @@ class StoreCounts:
         self.store = store
 
     def tallies(self, content: Content) -> dict[str, Tally]:
-        """Imported plus stored tally of each petition, by slug; stored-only slugs are ignored."""
-        stored = self.store.tallies()
+        """Imported plus stored tally of each petition, by slug: the content's petitions'
+        count items read by key (never a scan of the store)."""
+        stored = self.store.counts(p.slug for p in content.petitions)
         return {p.slug: combine(p.imported, stored.get(p.slug, Tally())) for p in content.petitions}
 
 

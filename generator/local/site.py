@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from generator.counting.counter import Counter
+from generator.counting.sources import feed_of
+from generator.counting.worker import FeedWorker
 from generator.errors import ContentErrors, PetitionSiteError
 from generator.model import Content
 from generator.signing.letters import Letter
@@ -134,6 +137,9 @@ class LocalSite:
         self.settings = Settings.from_environ(environ, FUNCTIONS)
         self.app, self.configure = app, configure
         self.writeback: BackgroundWriteBack | None = None
+        self.counting: FeedWorker | None = None
+        # read by one counter after another (one per build): a stream reader keeps its place
+        self.feed = feed_of(self.store, Path(".data"))
         self.lock = threading.Lock()
 
     def build(self) -> None:
@@ -152,14 +158,20 @@ class LocalSite:
             content = load_content(o.content_dir)
             print(report.summary(), flush=True)
             old = self.writeback
+            if self.counting is not None:  # one reader of the feed at a time
+                self.counting.close()
             self.writeback = local_writeback(
                 content, o.templates_dir, self.store, o.out_dir, o.cache_dir
             )
+            counter = Counter(content, self.store, [self.writeback.hook])
+            # the same counting as in Lambda, from the store's change feed, on a thread
+            self.counting = FeedWorker(self.feed, counter)
             self.configure(
                 content=content,
                 store=self.store,
                 settings=self.settings,
                 on_milestone=[self.writeback.hook],
+                after_write=self.counting.poke,
                 mailer=self._mailer(content),
             )
             if old is not None:
@@ -207,7 +219,9 @@ class LocalSite:
                 return
 
     def close(self) -> None:
-        """Stop the write-back worker and close the store."""
+        """Stop counting and the write-back worker, and close the store."""
+        if self.counting is not None:
+            self.counting.close()
         if self.writeback is not None:
             self.writeback.close()
         self.store.close()

@@ -1,30 +1,33 @@
-"""The signing service: take a checked signer, keep one signature per mailbox, record
-milestones.
+"""The signing service: take a checked signer and keep one signature per mailbox, in one
+conditional write; confirm or withdraw it by its link. Counting (and milestones) happen
+downstream, from the store's change feed (generator.counting).
 
 Transport-free: the Chalice app parses HTTP into a mapping of fields and maps the errors
 raised here to statuses. Signers' names and emails never reach a log or an error message.
-Each signature and each milestone won is logged at INFO with `extra` fields (`event`,
-`slug`, `count`, `added`) for a host to show; `serve` prints them (generator/local/terminal.py).
+Each signature is logged at INFO with `extra` fields (`event`, `slug`, `count`, `added`) for
+a host to show; `serve` prints them (generator/local/terminal.py). Counts in answers come
+from a per-process cache at most a second old (generator.signing.tallies).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator import milestones
-from generator.errors import PetitionSiteError, StoreError
-from generator.model import Content, Milestone, Petition, Site, Tally
+from generator.errors import PetitionSiteError
+from generator.model import Content, Petition, Site
 from generator.signing import confirmation
-from generator.signing.letters import Letter
-from generator.signing.mail import Mailer, MailError, NoMailer
+from generator.signing.mail import Mailer, NoMailer
+from generator.signing.postman import Postman
 from generator.signing.settings import Settings
-from generator.signing.signer import Signer, is_bot, mailbox_key, rate_key, validate_signer
+from generator.signing.signer import is_bot, mailbox_key, rate_key, validate_signer
+from generator.signing.tallies import TallyCache
 from generator.store.base import (
     BOUNCED,
     CONFIRMED,
@@ -37,7 +40,7 @@ from generator.store.base import (
 
 log = logging.getLogger(__name__)
 
-MilestoneHook = Callable[[Petition, tuple[Milestone, ...]], None]
+WriteHook = Callable[[], None]  # after each write: e.g. poke the local counter
 
 
 class UnknownPetition(PetitionSiteError):
@@ -116,17 +119,25 @@ class SigningService:
         store: Store,
         settings: Settings,
         clock: Callable[[], datetime] | None = None,
-        on_milestone: Iterable[MilestoneHook] = (),
         mailer: Mailer | None = None,
+        after_write: WriteHook | None = None,
+        tallies: TallyCache | None = None,
     ):
         self.content, self.store, self.settings = content, store, settings
         self._clock = clock or (lambda: datetime.now(UTC))
-        self.on_milestone: list[MilestoneHook] = list(on_milestone)
         self.mailer: Mailer = mailer or NoMailer()
+        self.after_write = after_write
+        self.tallies = tallies or TallyCache(store)
 
     def confirming(self) -> bool:
         """Whether a signature counts only once its email is confirmed."""
         return self.settings.confirmation(self.content.site.confirmation) == "required"
+
+    def postman(self) -> Postman:
+        """What sends this site's letters (the secret and public address, resolved now)."""
+        site = self.content.site
+        public = self.settings.public_url(site.base_url)
+        return Postman(site, self.mailer, self.settings.secret(), public)
 
     def petition(self, slug: str) -> Petition:
         """The petition with this slug, or UnknownPetition."""
@@ -138,11 +149,17 @@ class SigningService:
     def _goal(self, petition: Petition, count: int) -> int:
         return milestones.next_goal(count, petition.milestones, petition.goal)
 
+    def _wrote(self) -> None:
+        if self.after_write is not None:
+            self.after_write()
+            self.tallies.forget()  # it may have counted already: read afresh
+
     def status(self, slug: str) -> dict[str, Any]:
-        """The petition's public count, goal, status and milestones (oldest first)."""
+        """The petition's public count, pending count, goal, status and milestones (oldest
+        first): one read of its count item, at most a second old."""
         petition = self.petition(slug)
         site = self.content.site
-        tally = milestones.combine(petition.imported, self.store.tally(slug))
+        tally = milestones.combine(petition.imported, self.tallies.tally(slug))
         zone = ZoneInfo(site.time_zone)
         return {
             "slug": slug,
@@ -154,6 +171,9 @@ class SigningService:
                 {"count": m.count, "reached_at": _iso(m.reached_at, zone)} for m in tally.milestones
             ],
         }
+
+    def _count(self, petition: Petition) -> int:
+        return petition.imported.count + self.tallies.tally(petition.slug).count
 
     def sign(
         self, slug: str, data: Mapping[str, object], address: str, *, form: bool = False
@@ -170,114 +190,50 @@ class SigningService:
         status = effective_status(petition, site, now)
         if status != "open":
             raise PetitionClosed(slug, status)
+        confirming = self.confirming()
         if is_bot(data):
-            count = petition.imported.count + self.store.tally(slug).count
+            count = self._count(petition)
             log.info(
                 "signature ignored slug=%s reason=honeypot", slug,
                 extra={"event": "ignored", "slug": slug, "count": count},
             )  # fmt: skip
-            return SignResult(count, self._goal(petition, count), None, False, self.confirming())
+            return SignResult(count, self._goal(petition, count), None, False, confirming)
         signer = validate_signer(data, site, form=form)
         secret = self.settings.secret()
         limit = self.settings.rate_limit(site.rate_limit)
         key = mailbox_key(secret, signer.mailbox)
         rate = RateLimit(rate_key(secret, address), limit) if limit > 0 else None
         signed_at = now.astimezone(UTC)
-        if self.confirming():
-            return self._sign_pending(petition, signer, key, signed_at, rate, secret, started)
-        signature = Signature(slug, key, signed_at=signed_at, **signer.stored_fields())
-        outcome = self.store.sign(signature, rate)
-        count = petition.imported.count + outcome.tally.count
-        # Also for a duplicate: a retry then records a milestone a store error made us miss.
-        reached = self._record_milestones(petition, count, outcome.tally, signature.signed_at)
-        milestone = reached[-1].count if reached else None
-        log.info(
-            "signature accepted slug=%s added=%s count=%d milestone=%s ms=%.1f",
-            slug, outcome.added, count, milestone, (time.perf_counter() - started) * 1000,
-            extra={"event": "signed", "slug": slug, "added": outcome.added, "count": count},
-        )  # fmt: skip
-        self._announce(petition, reached)
-        return SignResult(count, self._goal(petition, count), milestone, outcome.added)
-
-    def _sign_pending(
-        self,
-        petition: Petition,
-        signer: Signer,
-        key: str,
-        signed_at: datetime,
-        rate: RateLimit | None,
-        secret: bytes,
-        started: float,
-    ) -> SignResult:
-        """Store a pending signature and mail its link (or, for a signer who signed before,
-        the same link again, or an "already signed" note, within the limits)."""
-        slug, site = petition.slug, self.content.site
-        signature = Signature(
-            slug,
-            key,
-            signed_at=signed_at,
-            **signer.stored_fields(),
-            id=confirmation.new_id(),
-            state=PENDING,
-            confirmed_at=None,
-            expires_at=confirmation.expiry(signed_at, petition.closes, site.time_zone),
-            mails=1,
-            mailed_at=signed_at,
-        )
+        fields = signer.stored_fields()
+        if confirming:
+            signature = Signature(
+                slug, key, signed_at=signed_at, **fields, id=confirmation.new_id(),
+                state=PENDING, confirmed_at=None, mails=1, mailed_at=signed_at,
+                expires_at=confirmation.expiry(signed_at, petition.closes, site.time_zone),
+            )  # fmt: skip
+        else:
+            signature = Signature(slug, key, signed_at=signed_at, **fields)
         outcome = self.store.sign(signature, rate)
         if outcome.added:
-            self._send("confirm", signer.email, signature, secret)
-        elif outcome.existing is not None:
-            self._mail_again(signer.email, outcome.existing, signed_at, secret)
-        count = petition.imported.count + outcome.tally.count
+            self._wrote()
+        if confirming:
+            postman = self.postman()
+            if outcome.added:
+                postman.send("confirm", signer.email, signature)
+            elif outcome.existing is not None:
+                postman.after_duplicate(self.store, signer.email, outcome.existing, signed_at)
+        count = self._count(petition)
+        event = "pending" if confirming else "signed"
         log.info(
-            "signature pending slug=%s added=%s count=%d pending=%d ms=%.1f",
-            slug, outcome.added, count, outcome.tally.pending,
+            "signature %s slug=%s added=%s count=%d ms=%.1f", event, slug, outcome.added, count,
             (time.perf_counter() - started) * 1000,
-            extra={"event": "pending", "slug": slug, "added": outcome.added, "count": count},
+            extra={"event": event, "slug": slug, "added": outcome.added, "count": count},
         )  # fmt: skip
-        return SignResult(count, self._goal(petition, count), None, outcome.added, True)
-
-    def _mail_again(self, address: str, stored: Signature, now: datetime, secret: bytes) -> None:
-        """After a duplicate: the link again to a pending signer (at most 5 mails, 10 minutes
-        apart), a note to a confirmed one (at most daily), nothing to a rejected one."""
-        if stored.state == PENDING and confirmation.may_resend(stored.mails, stored.mailed_at, now):
-            kind = "confirm"
-        elif stored.state == CONFIRMED and confirmation.may_tell_again(stored.mailed_at, now):
-            kind = "already-signed"
-        else:
-            return
-        if self.store.note_mail(stored.slug, stored.email_key, stored.mailed_at, now):
-            self._send(kind, address, stored, secret)
-
-    def _send(self, kind: str, address: str, signature: Signature, secret: bytes) -> None:
-        """Hand one letter to the mailer; a failure is logged (the signature stands, and
-        signing again sends the link again)."""
-        links = {"key": signature.email_key}
-        if kind == "confirm":
-            links["confirm"] = self.confirm_link(signature.slug, signature.email_key, signature.id)
-        letter = Letter(kind, address, signature.slug, links)
-        try:
-            self.mailer.send(letter)
-        except MailError as exc:
-            log.warning("mail not sent slug=%s kind=%s: %s", signature.slug, kind, exc)
-            return
-        log.info(
-            "mail sent slug=%s kind=%s", signature.slug, kind,
-            extra={"event": "mail", "slug": signature.slug, "kind": kind},
-        )  # fmt: skip
+        return SignResult(count, self._goal(petition, count), None, outcome.added, confirming)
 
     def confirm_link(self, slug: str, email_key: str, sid: str) -> str:
         """The absolute address of a signature's confirmation page."""
-        site = self.content.site
-        api = site.api_url.rstrip("/")
-        origin = (
-            ""
-            if api.startswith(("http://", "https://"))
-            else self.settings.public_url(site.base_url)
-        )
-        ref = confirmation.ref(self.settings.secret(), email_key, sid)
-        return f"{origin}{api}/petitions/{slug}/confirm/{ref}"
+        return self.postman().confirm_link(slug, email_key, sid)
 
     def check_link(self, slug: str, ref: str) -> Petition:
         """The petition a confirmation link is about, once its token checks out (nothing is
@@ -290,8 +246,8 @@ class SigningService:
         return petition
 
     def confirm(self, slug: str, ref: str) -> Confirmed:
-        """Confirm the signature a link names: it counts from now, once however often this
-        is called; milestones it reaches are recorded at this time."""
+        """Confirm the signature a link names: it counts from now (once, however often this
+        is called); milestones it reaches are recorded at this time by the counter."""
         petition = self.check_link(slug, ref)
         now = self._clock()
         status = effective_status(petition, self.content.site, now)
@@ -301,29 +257,29 @@ class SigningService:
         change = self.store.confirm(slug, named.email_key, named.sid, now.astimezone(UTC))
         if change.before is None:
             raise LinkNotValid(f"confirmation link for {slug!r}: no such signature")
-        if change.before in (REJECTED, BOUNCED):
-            return Confirmed(slug, "withdrawn", petition.imported.count + change.tally.count)
-        count = petition.imported.count + change.tally.count
-        reached: tuple[Milestone, ...] = ()
         if change.before == PENDING:
-            reached = self._record_milestones(petition, count, change.tally, now.astimezone(UTC))
+            self._wrote()
+        count = self._count(petition)
+        if change.before in (REJECTED, BOUNCED):
+            return Confirmed(slug, "withdrawn", count)
+        if change.before == PENDING:
             log.info(
                 "signature confirmed slug=%s count=%d", slug, count,
                 extra={"event": "confirmed", "slug": slug, "count": count},
             )  # fmt: skip
-            self._announce(petition, reached)
-        return Confirmed(slug, "confirmed", count, reached[-1].count if reached else None)
+        return Confirmed(slug, "confirmed", count)
 
     def reject(self, slug: str, ref: str) -> Confirmed:
         """ "This wasn't me": the signature stops counting and its address gets no more mail
         about this petition."""
-        self.check_link(slug, ref)
-        petition = self.petition(slug)
+        petition = self.check_link(slug, ref)
         named = confirmation.check(self.settings.secret(), ref)
         change = self.store.reject(slug, named.email_key, named.sid, self._clock().astimezone(UTC))
         if change.before is None:
             raise LinkNotValid(f"confirmation link for {slug!r}: no such signature")
-        count = petition.imported.count + change.tally.count
+        if change.before in (PENDING, CONFIRMED):
+            self._wrote()
+        count = self._count(petition)
         log.info(
             "signature withdrawn slug=%s count=%d", slug, count,
             extra={"event": "withdrawn", "slug": slug, "count": count},
@@ -333,36 +289,7 @@ class SigningService:
     def bounce(self, slug: str, email_key: str) -> str | None:
         """A confirmation mail bounced: a pending signature stops waiting; returns its state
         before (None when there was none)."""
-        return self.store.bounce(slug, email_key).before
-
-    def _announce(self, petition: Petition, reached: tuple[Milestone, ...]) -> None:
-        for m in reached:
-            log.info(
-                "milestone reached slug=%s count=%d", petition.slug, m.count,
-                extra={"event": "milestone", "slug": petition.slug, "count": m.count},
-            )  # fmt: skip
-        if reached:
-            self._notify(petition, reached)
-
-    def _record_milestones(
-        self, petition: Petition, count: int, stored: Tally, at: datetime
-    ) -> tuple[Milestone, ...]:
-        """Record the milestones `count` reached that nobody recorded yet; return those we won."""
-        slug = petition.slug
-        known = [m.count for m in (*stored.milestones, *petition.imported.milestones)]
-        due = milestones.due(count, petition.milestones, petition.imported.count, known)
-        won: list[Milestone] = []
-        for goal in due:
-            try:
-                if self.store.record_milestone(slug, goal, at):
-                    won.append(Milestone(goal, at))
-            except StoreError as error:  # the signature is in; the next request records it
-                log.warning("milestone not recorded slug=%s count=%d: %s", slug, goal, error)
-        return tuple(won)
-
-    def _notify(self, petition: Petition, reached: tuple[Milestone, ...]) -> None:
-        for hook in list(self.on_milestone):
-            try:
-                hook(petition, reached)
-            except Exception:  # a hook must never fail a signature; log and go on
-                log.exception("milestone hook failed slug=%s hook=%r", petition.slug, hook)
+        before = self.store.bounce(slug, email_key).before
+        if before == PENDING:
+            self._wrote()
+        return before

@@ -3,7 +3,7 @@
 `open_store(url)` picks the implementation from the URL's scheme:
 
 - `sqlite:///relative/path.db` or `sqlite:////absolute/path.db` (parent folders are created);
-- `dynamodb://table-name?region=us-east-1&endpoint_url=http://127.0.0.1:8000&shards=10`
+- `dynamodb://table-name?region=us-east-1&endpoint_url=http://127.0.0.1:8000`
   (every query parameter optional; boto3 is imported only for this scheme).
 """
 
@@ -15,12 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from generator.errors import ConfigError
 from generator.store.base import RateLimit, Signature, SignOutcome, Store
-from generator.store.dynamodb_items import MAX_SHARDS
 
 __all__ = ["RateLimit", "SignOutcome", "Signature", "Store", "open_store"]
 
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
-_DYNAMODB_PARAMS = frozenset({"region", "endpoint_url", "shards"})
+_DYNAMODB_PARAMS = frozenset({"region", "endpoint_url"})
 
 
 def open_store(url: str) -> Store:
@@ -56,7 +55,7 @@ def _open_dynamodb(url: str) -> Store:
     table = parts.netloc
     if not _TABLE_NAME.fullmatch(table) or parts.path not in ("", "/") or parts.fragment:
         raise ConfigError(
-            f"store URL {url!r}: expected dynamodb://table-name?region=…&endpoint_url=…&shards=…"
+            f"store URL {url!r}: expected dynamodb://table-name?region=…&endpoint_url=…"
             " with a table name of 3-255 letters, digits, '_', '-' or '.'"
         )
     try:
@@ -79,14 +78,6 @@ def _open_dynamodb(url: str) -> Store:
             f"store URL {url!r}: endpoint_url must look like http://127.0.0.1:8000,"
             f" got {endpoint!r}"
         )
-    shards_text = options.get("shards", "10")
-    if not shards_text.isdigit() or not 1 <= int(shards_text) <= MAX_SHARDS:
-        raise ConfigError(
-            f"store URL {url!r}: shards must be a whole number from 1 to {MAX_SHARDS},"
-            f" got {shards_text!r}"
-        )
     from generator.store.dynamodb import DynamoStore  # boto3 only when used
 
-    return DynamoStore(
-        table, region=options.get("region"), endpoint_url=endpoint, shards=int(shards_text)
-    )
+    return DynamoStore(table, region=options.get("region"), endpoint_url=endpoint)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from generator.model import Tally
+from generator.errors import StoreError
+from generator.model import Milestone, Tally
 
 PENDING, CONFIRMED, REJECTED, BOUNCED = "pending", "confirmed", "rejected", "bounced"
 STATES = (PENDING, CONFIRMED, REJECTED, BOUNCED)
@@ -48,13 +49,68 @@ class Signature:
         )
 
 
+class CountsMoved(StoreError):
+    """A petition's counts moved since they were read (another batch was applied): nothing
+    of this batch was applied."""
+
+
 @dataclass(frozen=True)
-class Change:
-    """A signature moving between states: `before` was its state (None: it did not exist or
-    its id did not match, so nothing changed), `tally` the stored tally after."""
+class Transition:
+    """What confirming, rejecting or bouncing a signature found: `before` was its state
+    (None: no signature with that key and id, so nothing changed)."""
 
     before: str | None
-    tally: Tally
+
+
+@dataclass(frozen=True)
+class Change:
+    """A signature of `slug` going from `before` to `after` (None: it did not exist, or no
+    longer does) at `at` (its signing or confirming time), as the change feed reports it."""
+
+    slug: str
+    before: str | None
+    after: str | None
+    at: datetime
+
+    @property
+    def counted(self) -> int:
+        """What it adds to the petition's count: +1 confirmed, -1 no longer, else 0."""
+        return int(self.after == CONFIRMED) - int(self.before == CONFIRMED)
+
+    @property
+    def pending(self) -> int:
+        """What it adds to the petition's pending count."""
+        return int(self.after == PENDING) - int(self.before == PENDING)
+
+
+@dataclass(frozen=True)
+class CountUpdate:
+    """One petition's counts moving by (`counted`, `pending`) from `before` (the stored tally
+    the update was worked out from), reaching `reached` (milestones, oldest first)."""
+
+    slug: str
+    before: Tally
+    counted: int
+    pending: int
+    reached: tuple[Milestone, ...] = ()
+
+    @property
+    def after(self) -> Tally:
+        """The stored tally once the update is applied."""
+        return Tally(
+            count=self.before.count + self.counted,
+            milestones=self.before.milestones + self.reached,
+            pending=self.before.pending + self.pending,
+        )
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A batch of the change feed: its id (the same batch read again has the same id) and
+    its changes, in the order they happened."""
+
+    batch: str
+    changes: tuple[Change, ...]
 
 
 @dataclass(frozen=True)
@@ -76,11 +132,9 @@ class Rekeyed:
 @dataclass(frozen=True)
 class SignOutcome:
     """What a sign call did: `added` is False for a duplicate, whose stored signature is then
-    `existing` (its state and mail history decide whether to mail again); `tally` is the
-    stored tally after."""
+    `existing` (its state and mail history decide whether to mail again)."""
 
     added: bool
-    tally: Tally
     existing: Signature | None = None
 
 
@@ -91,51 +145,64 @@ class Store(Protocol):
         """Create the schema or table if missing; safe to call again."""
 
     def sign(self, signature: Signature, rate: RateLimit | None = None) -> SignOutcome:
-        """Add a signature and its count change together, unless the email_key already signed.
+        """Add a signature unless its email_key already signed: one conditional write, no read
+        (the change feed brings it to the count).
 
         Raises RateLimited when the client is over its limit (nothing is stored), and
-        StoreError when the store cannot be reached or gives up (nothing is counted).
+        StoreError when the store cannot be reached or gives up (nothing is stored).
         """
 
     def note_mail(self, slug: str, email_key: str, last: datetime | None, at: datetime) -> bool:
         """Count one more mail for this signature, sent `at`, if its last mail is still
         `last` (so two requests racing send one mail); True when this caller may send it."""
 
-    def confirm(self, slug: str, email_key: str, sid: str, at: datetime) -> Change:
+    def confirm(self, slug: str, email_key: str, sid: str, at: datetime) -> Transition:
         """Make the pending signature with this id confirmed at `at` (it then counts); a
-        signature confirmed already, or another id, changes nothing (see Change.before)."""
+        signature confirmed already, or another id, changes nothing (see its `before`)."""
 
-    def reject(self, slug: str, email_key: str, sid: str, at: datetime) -> Change:
+    def reject(self, slug: str, email_key: str, sid: str, at: datetime) -> Transition:
         """Mark the signature with this id rejected ("this wasn't me"): uncounted if it was
         confirmed, and no more mail about this petition goes to the address."""
 
-    def bounce(self, slug: str, email_key: str) -> Change:
+    def bounce(self, slug: str, email_key: str) -> Transition:
         """Mark a pending signature bounced (its mail could not be delivered)."""
 
     def purge_expired(self, now: datetime) -> int:
         """Delete the pending signatures whose `expires_at` has passed; returns how many."""
 
-    def record_milestone(self, slug: str, count: int, reached_at: datetime) -> bool:
-        """Record that `slug` reached `count` at `reached_at`; True only for the first caller."""
+    def apply_counts(self, batch: str, updates: Sequence[CountUpdate]) -> bool:
+        """Apply one batch of the change feed's updates, all together and once: False when
+        this batch was applied before. Raises CountsMoved (nothing applied) when a petition's
+        stored tally is no longer each update's `before`: read the counts again and retry."""
+
+    def claim(self, slug: str, what: str, now: datetime, every: timedelta) -> bool:
+        """True for the first caller in each `every` (from any process) to claim `what` for a
+        petition: e.g. writing its count file at most once a second."""
 
     def tally(self, slug: str) -> Tally:
-        """The stored count and recorded milestones of one petition (imported ones excluded)."""
+        """The stored count, pending count and recorded milestones of one petition (imported
+        ones excluded): one read of one item."""
+
+    def counts(self, slugs: Iterable[str]) -> dict[str, Tally]:
+        """The stored tallies of these petitions, read by key (every slug asked is in the
+        answer; one with nothing stored has an empty tally). For builds and write-backs."""
 
     def tallies(self) -> dict[str, Tally]:
-        """Stored tallies of every petition that has any."""
+        """Stored tallies of every petition that has any: a whole-store read, for the daily
+        audit (reconcile) only."""
 
     def signatures(self, slug: str, states: Iterable[str] | None = None) -> Iterator[Signature]:
         """The stored signatures of one petition in these states (None: all), oldest first."""
 
     def forget(self, email_key: str, slugs: Iterable[str]) -> list[str]:
-        """Delete this signer's signature on each of `slugs`, lowering each count with it.
-
-        Each deletion and its count change commit together. Recorded milestones never
-        move. Returns the slugs a signature was removed from, in the order given.
+        """Delete this signer's signature on each of `slugs` (the change feed lowers each
+        count). Recorded milestones never move. Returns the slugs a signature was removed
+        from, in the order given.
         """
 
     def recount(self, slug: str) -> int:
-        """How many signatures of one petition are stored (counted one by one, not the counter)."""
+        """How many counted signatures of one petition are stored (one by one, not the
+        counter)."""
 
     def repair(self, slug: str) -> tuple[int, int]:
         """Make the petition's counter equal its recount; returns (counter before, after).

@@ -1,23 +1,25 @@
 """The production store: one DynamoDB table through the boto3 client API.
 
-A new signature costs exactly one write request (a TransactWriteItems of the signature,
-one count shard and the client's rate counter) and one read (a consistent BatchGetItem
-of the count shards and the milestones item, which is the tally returned). The calls go
+The signing path writes and never reads: a new signature is one conditional PutItem (with
+the local rate limit on, a TransactWriteItems of that put and the client's rate counter);
+a duplicate learns what is stored from the refused write itself; confirming, rejecting
+and bouncing are one conditional UpdateItem each. Counts move downstream: the table's
+stream feeds the counter, which applies each batch to the petitions' count items
+(`apply_counts`), once. Builds and write-backs read count items by key. The calls go
 through one Table (dynamodb_client.py); upkeep (forget, recount, repair) uses the same.
 """
 
 from __future__ import annotations
 
 import heapq
-import random
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from generator.errors import ConfigError, RateLimited
+from generator.errors import RateLimited
 from generator.model import Tally
 from generator.store import dynamodb_items as items
 from generator.store import dynamodb_privacy as privacy
@@ -27,25 +29,29 @@ from generator.store.base import (
     CONFIRMED,
     PENDING,
     REJECTED,
-    Change,
+    CountsMoved,
+    CountUpdate,
     RateLimit,
     Rekeyed,
     Signature,
     SignOutcome,
+    Transition,
 )
 from generator.store.dynamodb_client import Table
 from generator.store.dynamodb_errors import CHECK_FAILED, code_of
 from generator.store.dynamodb_table import ensure_table
-from generator.store.retry import Backoff, Retry, retrying
+from generator.store.retry import Backoff, retrying
 from generator.store.times import seconds_to_next_minute, to_iso, utc_now
 
 if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
+BATCH_PARTS = 90  # count items per transaction (and a marker): DynamoDB takes 100 parts
+
 
 class DynamoStore:
-    """Signatures, sharded counts, milestones and rate counters in one DynamoDB table."""
+    """Signatures, count items, batch markers and rate counters in one DynamoDB table."""
 
     def __init__(
         self,
@@ -53,7 +59,6 @@ class DynamoStore:
         *,
         region: str | None = None,
         endpoint_url: str | None = None,
-        shards: int = 10,
         clock: Callable[[], datetime] = utc_now,
         backoff: Backoff | None = None,
         sdk_attempts: int = 3,
@@ -61,14 +66,9 @@ class DynamoStore:
         read_timeout: float = 5.0,
         settle: float = 1.0,
     ) -> None:
-        if not 1 <= shards <= items.MAX_SHARDS:
-            raise ConfigError(
-                f"DynamoDB store {table!r}: shards must be 1..{items.MAX_SHARDS}, got {shards}"
-            )
         self.table = table  # its name
         self._clock = clock
-        self.shards = shards
-        self.settle = settle  # seconds a repair waits for the export index before believing it
+        self.settle = settle  # seconds a repair waits for the index and stream to catch up
         self.api = Table(
             table,
             region=region,
@@ -105,39 +105,70 @@ class DynamoStore:
     # -- the Store protocol ---------------------------------------------------------
 
     def init(self) -> None:
-        """Create the table, its export index and TTL if missing, and wait until ACTIVE."""
+        """Create the table (stream, export index, TTL) if missing, and wait until ACTIVE."""
         ensure_table(self.client, self.table)
 
     def sign(self, signature: Signature, rate: RateLimit | None = None) -> SignOutcome:
-        """Add a signature and its count change together, unless the email_key already signed."""
+        """One conditional write of the signature; a duplicate is told what is stored."""
         what = f"store a signature for {signature.slug!r}"
-        shard = random.randrange(self.shards)  # chosen once: every retry repeats the same write
-        transaction = items.sign_transaction(self.table, signature, shard, rate, self._clock())
-        # One token per call, repeated by every retry of it: a retry after a lost answer is
-        # told "done" instead of "duplicate". Not derived from the signer: an identical
-        # second call would then be told "done" too, and a different one (another time or
-        # shard) would fail with IdempotentParameterMismatch instead of being a duplicate.
+        item = items.signature_item(signature)
+        if rate is None:
+            return self._put(item, what)
+        parts: list[TransactWriteItemTypeDef] = [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": item,
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            },
+            items.rate_update(self.table, rate, self._clock()),
+        ]
+        # One token per call, repeated by its retries: a retry after a lost answer is told
+        # "done" instead of "duplicate".
         token = uuid.uuid4().hex
+        existing: list[Signature] = []
 
         def cancelled(reasons: list[str], exc: ClientError) -> bool:
-            if rate is not None and len(reasons) > 2 and reasons[2] == CHECK_FAILED:
+            if len(reasons) > 1 and reasons[1] == CHECK_FAILED:
                 raise RateLimited(retry_after=seconds_to_next_minute(self._clock())) from exc
             if reasons[:1] == [CHECK_FAILED]:
-                return False  # a duplicate
+                old = _refused_item(exc, 0)
+                if old:
+                    existing.append(items.signature_of(old))
+                return False
             raise self.api.cancelled(reasons, what) from exc
 
         def attempt() -> bool:
-            return self.api.transact(transaction, token, what, cancelled)
+            return self.api.transact(parts, token, what, cancelled)
 
-        added = retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {what}")
-        existing = None if added else self._stored(signature.slug, signature.email_key)
-        return SignOutcome(added=added, tally=self.tally(signature.slug), existing=existing)
+        if retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {what}"):
+            return SignOutcome(True)
+        found = existing[0] if existing else self._stored(signature.slug, signature.email_key)
+        return SignOutcome(False, found)
+
+    def _put(self, item: items.Item, what: str) -> SignOutcome:
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if code_of(exc) != "ConditionalCheckFailedException":
+                raise self.api.failure(what, exc) from exc
+            old = _refused_item(exc)
+            return SignOutcome(False, items.signature_of(old) if old else None)
+        except BotoCoreError as exc:
+            raise self.api.failure(what, exc) from exc
+        return SignOutcome(True)
 
     def _stored(self, slug: str, email_key: str) -> Signature | None:
         """The signature stored for this key, read strongly consistently."""
-        found = self.api.get_items(
-            [items.signature_key(slug, email_key)], f"read a signature of {slug!r}"
-        )
+        key = items.signature_key(slug, email_key)
+        found = self.api.get_items([key], f"read a signature of {slug!r}")
         return items.signature_of(found[0]) if found else None
 
     def note_mail(self, slug: str, email_key: str, last: datetime | None, at: datetime) -> bool:
@@ -148,103 +179,89 @@ class DynamoStore:
         else:
             condition = "mailed_at = :last"
             values[":last"] = {"S": to_iso(last)}
+        made, _ = self._update(
+            items.signature_key(slug, email_key), "ADD mails :one SET mailed_at = :at",
+            condition, values, {}, f"note a mail for {slug!r}",
+        )  # fmt: skip
+        return made
+
+    def _update(
+        self,
+        key: items.Item,
+        expression: str,
+        condition: str,
+        values: dict[str, AttributeValueTypeDef],
+        names: dict[str, str],
+        what: str,
+    ) -> tuple[bool, items.Item | None]:
+        """One conditional UpdateItem: whether it was made, and the item as it was before
+        (from the answer, or from the refusal when the condition failed; never a read)."""
+        arguments: dict[str, object] = {
+            "TableName": self.table,
+            "Key": key,
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "ALL_OLD",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if names:
+            arguments["ExpressionAttributeNames"] = names
         try:
-            self.client.update_item(
-                TableName=self.table,
-                Key=items.signature_key(slug, email_key),
-                UpdateExpression="ADD mails :one SET mailed_at = :at",
-                ConditionExpression=condition,
-                ExpressionAttributeValues=values,
-            )
+            answer = self.client.update_item(**arguments)  # type: ignore[arg-type]
         except ClientError as exc:
             if code_of(exc) == "ConditionalCheckFailedException":
-                return False
-            raise self.api.failure(f"note a mail for {slug!r}", exc) from exc
+                return False, _refused_item(exc)
+            raise self.api.failure(what, exc) from exc
         except BotoCoreError as exc:
-            raise self.api.failure(f"note a mail for {slug!r}", exc) from exc
-        return True
+            raise self.api.failure(what, exc) from exc
+        return True, answer.get("Attributes")
 
     def _move(
         self, what: str, slug: str, email_key: str, sid: str | None, to: str, allowed: set[str],
         confirmed_at: datetime | None = None,
-    ) -> Change:  # fmt: skip
-        """Move one signature between states with its counters, in one checked transaction
-        (read first for its state; moved only if that state still holds)."""
-        key = items.signature_key(slug, email_key)
-        doing = f"{what} a signature of {slug!r}"
-        shard = random.randrange(self.shards)
+    ) -> Transition:  # fmt: skip
+        """One conditional UpdateItem moving the signature (with this id, unless None) from
+        an allowed state to `to`; what it was is read from the answer, never before."""
+        names = {"#s": "state"}
+        values: dict[str, AttributeValueTypeDef] = {":to": {"S": to}}
+        allowed_values = []
+        for i, state in enumerate(sorted(allowed)):
+            values[f":a{i}"] = {"S": state}
+            allowed_values.append(f":a{i}")
+        condition = f"#s IN ({', '.join(allowed_values)})"
+        if CONFIRMED in allowed:  # a signature from before confirmation has no state
+            condition = f"(attribute_exists(pk) AND attribute_not_exists(#s)) OR {condition}"
+        if sid is not None:
+            values[":sid"] = {"S": sid}
+            condition = f"sid = :sid AND ({condition})"
+        sets = "#s = :to"
+        if confirmed_at is not None:
+            sets += ", confirmed_at = :at"
+            values[":at"] = {"S": to_iso(confirmed_at)}
+        _, old = self._update(
+            items.signature_key(slug, email_key), f"SET {sets} REMOVE expires, expires_at",
+            condition, values, names, f"{what} a signature of {slug!r}",
+        )  # fmt: skip
+        if old is None or (sid is not None and old.get("sid", {}).get("S") != sid):
+            return Transition(None)  # no such signature (or another one under this key)
+        return Transition(items.state_of(old))
 
-        def attempt() -> str | None:
-            found = self._stored(slug, email_key)
-            if found is None or (sid is not None and found.id != sid):
-                return None
-            if found.state not in allowed:
-                return found.state
-            counted = items.deltas(to)[0] - items.deltas(found.state)[0]
-            pending = items.deltas(to)[1] - items.deltas(found.state)[1]
-            sets = "#s = :to"
-            values: dict[str, AttributeValueTypeDef] = {
-                ":to": {"S": to},
-                ":was": {"S": found.state},
-            }
-            if confirmed_at is not None:
-                sets += ", confirmed_at = :at"
-                values[":at"] = {"S": to_iso(confirmed_at)}
-            parts: list[TransactWriteItemTypeDef] = [
-                {
-                    "Update": {
-                        "TableName": self.table,
-                        "Key": key,
-                        "UpdateExpression": f"SET {sets} REMOVE expires, expires_at",
-                        # a signature stored before confirmation existed has no state: counted
-                        "ConditionExpression": "#s = :was"
-                        if found.state != CONFIRMED
-                        else "#s = :was OR attribute_not_exists(#s)",
-                        "ExpressionAttributeNames": {"#s": "state"},
-                        "ExpressionAttributeValues": values,
-                    }
-                }
-            ]
-            if counted or pending:
-                parts.append(
-                    {
-                        "Update": {
-                            "TableName": self.table,
-                            "Key": items.shard_key(slug, shard),
-                            "UpdateExpression": items.counter_update(slug, counted, pending),
-                            "ExpressionAttributeValues": items.counter_values(
-                                slug, counted, pending
-                            ),
-                        }
-                    }
-                )
-
-            def cancelled(reasons: list[str], exc: ClientError) -> bool:
-                if reasons[:1] == [CHECK_FAILED]:
-                    raise Retry("moved meanwhile") from exc  # read again and decide again
-                raise self.api.cancelled(reasons, doing) from exc
-
-            self.api.transact(parts, uuid.uuid4().hex, doing, cancelled)
-            return found.state
-
-        before = retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {doing}")
-        return Change(before, self.tally(slug))
-
-    def confirm(self, slug: str, email_key: str, sid: str, at: datetime) -> Change:
+    def confirm(self, slug: str, email_key: str, sid: str, at: datetime) -> Transition:
         """pending → confirmed (counted from `at`); anything else is left as it is."""
         return self._move("confirm", slug, email_key, sid, CONFIRMED, {PENDING}, at)
 
-    def reject(self, slug: str, email_key: str, sid: str, at: datetime) -> Change:
-        """pending or confirmed → rejected (uncounted)."""
+    def reject(self, slug: str, email_key: str, sid: str, at: datetime) -> Transition:
+        """pending or confirmed → rejected."""
         return self._move("reject", slug, email_key, sid, REJECTED, {PENDING, CONFIRMED})
 
-    def bounce(self, slug: str, email_key: str) -> Change:
+    def bounce(self, slug: str, email_key: str) -> Transition:
         """pending → bounced."""
         return self._move("mark bounced", slug, email_key, None, BOUNCED, {PENDING})
 
     def purge_expired(self, now: datetime) -> int:
-        """Delete expired pending signatures with their pending counts (a Scan: the daily
-        upkeep; DynamoDB's TTL deletes them too, within about two days)."""
+        """Delete expired pending signatures (a Scan: the daily upkeep; DynamoDB's TTL
+        deletes them too, within about two days, and the stream counts either)."""
         found: list[Signature] = []
         try:
             pages = self.client.get_paginator("scan").paginate(
@@ -261,55 +278,71 @@ class DynamoStore:
                 found += [items.signature_of(item) for item in page.get("Items", [])]
         except (ClientError, BotoCoreError) as exc:
             raise self.api.failure("find expired pending signatures", exc) from exc
-        return sum(
-            upkeep.delete_signature(self.api, self.shards, s.slug, s.email_key, {PENDING})
-            for s in found
-        )
+        return sum(upkeep.delete(self.api, s.slug, s.email_key, {PENDING}) for s in found)
 
-    def record_milestone(self, slug: str, count: int, reached_at: datetime) -> bool:
-        """Record that `slug` reached `count` at `reached_at`; True only for the first caller."""
-        try:
-            self.client.update_item(
-                TableName=self.table,
-                Key=items.milestones_key(slug),
-                UpdateExpression="SET #m = :at, slug = :slug",
-                ConditionExpression="attribute_not_exists(#m)",
-                ExpressionAttributeNames={"#m": items.milestone_attribute(count)},
-                ExpressionAttributeValues={":at": {"S": to_iso(reached_at)}, ":slug": {"S": slug}},
-            )
-        except ClientError as exc:
-            if code_of(exc) == "ConditionalCheckFailedException":
-                return False
-            raise self.api.failure(f"record milestone {count} of {slug!r}", exc) from exc
-        except BotoCoreError as exc:
-            raise self.api.failure(f"record milestone {count} of {slug!r}", exc) from exc
-        return True
+    def apply_counts(self, batch: str, updates: Sequence[CountUpdate]) -> bool:
+        """Apply a batch to the count items, each part one transaction with its marker."""
+        now = self._clock()
+        applied = False
+        ordered = sorted(updates, key=lambda u: u.slug)
+        for start in range(0, len(ordered), BATCH_PARTS):
+            part = ordered[start : start + BATCH_PARTS]
+            marker = batch if len(ordered) <= BATCH_PARTS else f"{batch}#{start // BATCH_PARTS}"
+            applied |= self._apply_part(marker, part, now)
+        return applied
+
+    def _apply_part(self, marker: str, part: Sequence[CountUpdate], now: datetime) -> bool:
+        what = f"count the changes {marker}"
+        parts = [items.batch_marker(self.table, marker, now)]
+        parts += [items.count_update(self.table, update, now) for update in part]
+        token = uuid.uuid4().hex
+
+        def cancelled(reasons: list[str], exc: ClientError) -> bool:
+            if reasons[:1] == [CHECK_FAILED]:
+                return False  # the marker is there: applied before
+            if CHECK_FAILED in reasons:
+                raise CountsMoved(f"DynamoDB table {self.table!r}: counts moved") from exc
+            raise self.api.cancelled(reasons, what) from exc
+
+        def attempt() -> bool:
+            return self.api.transact(parts, token, what, cancelled)
+
+        return retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {what}")
+
+    def claim(self, slug: str, what: str, now: datetime, every: timedelta) -> bool:
+        """The first caller in each `every` claims `what` (an attribute of the count item)."""
+        made, _ = self._update(
+            items.count_key(slug),
+            "SET #c = :now, slug = :slug",
+            "attribute_not_exists(#c) OR #c <= :since",
+            {":now": {"S": to_iso(now)}, ":since": {"S": to_iso(now - every)},
+             ":slug": {"S": slug}},
+            {"#c": f"claim_{what}"},
+            f"claim {what} of {slug!r}",
+        )  # fmt: skip
+        return made
 
     def tally(self, slug: str) -> Tally:
-        """The stored count and recorded milestones of one petition (imported ones excluded)."""
-        keys = [items.shard_key(slug, i) for i in range(self.shards)]
-        keys.append(items.milestones_key(slug))
-        return items.tally_of(self.api.get_items(keys, f"read the tally of {slug!r}"))
+        """One petition's count item (one eventually consistent read)."""
+        try:
+            answer = self.client.get_item(TableName=self.table, Key=items.count_key(slug))
+        except (ClientError, BotoCoreError) as exc:
+            raise self.api.failure(f"read the tally of {slug!r}", exc) from exc
+        return items.tally_of(answer.get("Item"))
+
+    def counts(self, slugs: Iterable[str]) -> dict[str, Tally]:
+        """These petitions' count items, read by key (100 to a request, strongly consistent)."""
+        wanted = list(dict.fromkeys(slugs))
+        found: dict[str, Tally] = {slug: Tally() for slug in wanted}
+        for start in range(0, len(wanted), 100):
+            keys = [items.count_key(slug) for slug in wanted[start : start + 100]]
+            for item in self.api.get_items(keys, "read counts"):
+                found[item["slug"]["S"]] = items.tally_of(item)
+        return found
 
     def tallies(self) -> dict[str, Tally]:
-        """Stored tallies of every petition that has any (a Scan: meant for builds, not signing)."""
-        by_slug: dict[str, list[items.Item]] = {}
-        try:
-            pages = self.client.get_paginator("scan").paginate(
-                TableName=self.table,
-                ConsistentRead=True,
-                FilterExpression="sk IN (:count, :ms)",
-                ExpressionAttributeValues={
-                    ":count": {"S": items.COUNT_SK},
-                    ":ms": {"S": items.MILESTONE_SK},
-                },
-            )
-            for page in pages:
-                for item in page.get("Items", []):
-                    by_slug.setdefault(item["slug"]["S"], []).append(item)
-        except (ClientError, BotoCoreError) as exc:
-            raise self.api.failure("scan for tallies", exc) from exc
-        return {slug: items.tally_of(found) for slug, found in sorted(by_slug.items())}
+        """Every count item (a Scan, in parallel segments: for the daily audit only)."""
+        return upkeep.scan_counts(self.api)
 
     def signatures(self, slug: str, states: Iterable[str] | None = None) -> Iterator[Signature]:
         """The petition's signatures in these states (None: all), oldest first."""
@@ -337,20 +370,22 @@ class DynamoStore:
             raise self.api.failure("read signatures for export", exc) from exc
 
     def forget(self, email_key: str, slugs: Iterable[str]) -> list[str]:
-        """Delete this signer's signature on each of `slugs`, each with -1 on a count shard."""
-        return upkeep.forget(self.api, self.shards, email_key, slugs)
+        """Delete this signer's signature on each of `slugs` (the stream lowers the counts)."""
+        return [
+            slug for slug in dict.fromkeys(slugs) if upkeep.delete(self.api, slug, email_key, None)
+        ]
 
     def recount(self, slug: str) -> int:
-        """How many signatures of one petition the export index holds."""
+        """How many counted signatures of one petition the export index holds."""
         return upkeep.recount(self.api, slug)
 
     def repair(self, slug: str) -> tuple[int, int]:
-        """Make the count shards add up to the recount, in one checked transaction."""
-        return upkeep.repair(self.api, self.shards, slug, self.settle)
+        """Make the count item equal the recount, once the stream and the index are quiet."""
+        return upkeep.repair(self.api, slug, self.settle)
 
     def rekey(self, slug: str, key_of: Callable[[str], str]) -> Rekeyed:
         """New keys from the stored emails, duplicates merged (see dynamodb_privacy)."""
-        return privacy.rekey(self.api, self.shards, slug, list(self.signatures(slug)), key_of)
+        return privacy.rekey(self.api, slug, list(self.signatures(slug)), key_of)
 
     def anonymise(self, slug: str) -> int:
         """Blank the personal fields of the petition's signatures, one item at a time."""
@@ -363,3 +398,15 @@ class DynamoStore:
     def close(self) -> None:
         """Release the client's connections; a later call builds a new client."""
         self.api.close()
+
+
+def _refused_item(exc: ClientError, part: int | None = None) -> items.Item | None:
+    """The item as it was when a conditional write was refused (with ALL_OLD asked for):
+    in the error of a single write, or in a transaction's reason for its `part`."""
+    response: dict[str, Any] = dict(exc.response)
+    if part is None:
+        found = response.get("Item")
+    else:
+        reasons = response.get("CancellationReasons") or [{}]
+        found = reasons[part].get("Item") if part < len(reasons) else None
+    return found if isinstance(found, dict) else None

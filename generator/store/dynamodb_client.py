@@ -20,6 +20,7 @@ from generator.store.retry import Backoff, Retry, retrying
 if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
 
 # Told why a transaction was cancelled (one reason per part): False for "the first
 # condition failed" (a duplicate, nothing to delete), or raise Retry, RateLimited, StoreError.
@@ -78,6 +79,23 @@ class Table:
                 f"DynamoDB store {self.name!r}: no region; add ?region=… to the store URL"
                 " or set AWS_REGION"
             ) from exc
+
+    def streams(self) -> DynamoDBStreamsClient:
+        """A new client of the table's stream (DynamoDB Streams), with the same timeouts."""
+        import boto3
+        from botocore.config import Config
+
+        connect_timeout, read_timeout = self._timeouts
+        config = Config(
+            retries={"mode": "standard", "max_attempts": self._sdk_attempts},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            account_id_endpoint_mode="disabled",  # the regional endpoint: no account lookup
+        )
+        return boto3.session.Session().client(
+            "dynamodbstreams", region_name=self.region, endpoint_url=self.endpoint_url,
+            config=config,
+        )  # fmt: skip
 
     def close(self) -> None:
         """Release the client's connections; a later call builds a new client."""

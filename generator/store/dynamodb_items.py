@@ -1,14 +1,16 @@
-"""The DynamoDB table's items: their keys, the transaction parts of a signature, and parsing.
+"""The DynamoDB table's items: their keys, how they are written and read, and the stream's
+records of them.
 
-One table, keys `pk` and `sk` (strings). Nothing on the signing path shares a partition
-between signers: signature items are keyed by petition and signer, each petition's count
-is split over `shards` items, and rate counters are keyed by client and minute.
+One table, keys `pk` and `sk` (strings). The signing path writes only signature items,
+each keyed by petition and signer, so no two signers share an item; nothing on it reads.
+Each petition's counts and milestones are one count item, written only by the counter (a
+few times a second at most, from the table's stream), and read by key.
 
 | item | pk | sk | attributes |
 |---|---|---|---|
 | signature | `sig#<slug>#<email_key>` | `sig` | its fields, `gsi1pk`, `gsi1sk`, `expires` |
-| count shard | `count#<slug>#<i>` | `count` | `slug`, `n` (confirmed), `p` (pending) |
-| milestones | `ms#<slug>` | `ms` | `slug`, `m<count>` = reached_at |
+| count | `count#<slug>` | `count` | `slug`, `n`, `p` (pending), `m<count>` = reached_at |
+| batch marker | `batch#<id>` | `batch` | `expires` (TTL): the counter applied that batch |
 | rate counter | `rate#<key>#<YYYYMMDDHHMM>` | `rate` | `hits`, `expires` (TTL, epoch s) |
 
 A pending signature's `expires` (epoch s) lets DynamoDB's TTL delete it once expired.
@@ -22,7 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypeAlias
 
 from generator.model import Milestone, Tally
-from generator.store.base import CONFIRMED, PENDING, RateLimit, Signature
+from generator.store.base import CONFIRMED, PENDING, CountUpdate, RateLimit, Signature
 from generator.store.times import from_iso, minute_key, to_iso
 
 if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
@@ -30,11 +32,11 @@ if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is im
 
 Item: TypeAlias = "dict[str, AttributeValueTypeDef]"  # an item (or key) as the client API has it
 
-MAX_SHARDS = 99  # one BatchGetItem reads every count shard plus the milestones item (100 keys)
 GSI = "gsi1"
 GSI_SHARDS = 16  # export partitions per petition: no single hot index partition either
 RATE_TTL_SECONDS = 120
-SIGNATURE_SK, COUNT_SK, MILESTONE_SK, RATE_SK = "sig", "count", "ms", "rate"
+SIGNATURE_SK, COUNT_SK, BATCH_SK, RATE_SK = "sig", "count", "batch", "rate"
+BATCH_TTL_SECONDS = 7 * 24 * 3600  # a stream keeps records 24 hours: markers outlive them
 
 
 def key(pk: str, sk: str) -> Item:
@@ -47,14 +49,14 @@ def signature_key(slug: str, email_key: str) -> Item:
     return key(f"sig#{slug}#{email_key}", SIGNATURE_SK)
 
 
-def shard_key(slug: str, shard: int) -> Item:
-    """One of a petition's count shards."""
-    return key(f"count#{slug}#{shard}", COUNT_SK)
+def count_key(slug: str) -> Item:
+    """A petition's count item."""
+    return key(f"count#{slug}", COUNT_SK)
 
 
-def milestones_key(slug: str) -> Item:
-    """The item holding every recorded milestone of a petition."""
-    return key(f"ms#{slug}", MILESTONE_SK)
+def batch_key(batch: str) -> Item:
+    """The marker saying the counter applied one batch (or one part of one)."""
+    return key(f"batch#{batch}", BATCH_SK)
 
 
 def export_partition(slug: str, shard: int) -> str:
@@ -99,62 +101,67 @@ def signature_item(signature: Signature) -> Item:
     return item
 
 
-def counter_update(slug: str, counted: int, pending: int) -> str:
-    """The UpdateExpression moving a count shard by (counted, pending)."""
-    parts = [f"{name} :{name}" for name, delta in (("n", counted), ("p", pending)) if delta]
-    return "ADD " + ", ".join(parts) + " SET slug = :slug"
+def rate_update(table: str, rate: RateLimit, now: datetime) -> TransactWriteItemTypeDef:
+    """The transaction part counting one hit on a client's rate counter, within its limit."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": key(f"rate#{rate.key}#{minute_key(now)}", RATE_SK),
+            "UpdateExpression": "ADD hits :one SET expires = :expires",
+            "ConditionExpression": "attribute_not_exists(hits) OR hits < :limit",
+            "ExpressionAttributeValues": {
+                ":one": {"N": "1"},
+                ":limit": {"N": str(rate.limit)},
+                ":expires": {"N": str(int(now.timestamp()) + RATE_TTL_SECONDS)},
+            },
+        }
+    }
 
 
-def counter_values(slug: str, counted: int, pending: int) -> dict[str, AttributeValueTypeDef]:
-    """The ExpressionAttributeValues of counter_update."""
-    values: dict[str, AttributeValueTypeDef] = {":slug": {"S": slug}}
-    for name, delta in (("n", counted), ("p", pending)):
-        if delta:
-            values[f":{name}"] = {"N": str(delta)}
-    return values
+def count_update(table: str, update: CountUpdate, now: datetime) -> TransactWriteItemTypeDef:
+    """The transaction part applying one petition's update to its count item, on condition
+    the item still holds the counts the update was worked out from."""
+    names: dict[str, str] = {}
+    values: dict[str, AttributeValueTypeDef] = {
+        ":slug": {"S": update.slug},
+        ":now": {"S": to_iso(now)},
+        ":n": {"N": str(update.counted)},
+        ":p": {"N": str(update.pending)},
+        ":was_n": {"N": str(update.before.count)},
+        ":was_p": {"N": str(update.before.pending)},
+    }
+    sets = ["slug = :slug", "updated = :now"]
+    for i, milestone in enumerate(update.reached):
+        names[f"#m{i}"] = milestone_attribute(milestone.count)
+        values[f":m{i}"] = {"S": to_iso(milestone.reached_at)}
+        sets.append(f"#m{i} = :m{i}")
+    condition = "n = :was_n AND p = :was_p"
+    if not update.before.count and not update.before.pending:
+        condition = f"attribute_not_exists(n) OR ({condition})"
+    part: TransactWriteItemTypeDef = {
+        "Update": {
+            "TableName": table,
+            "Key": count_key(update.slug),
+            "UpdateExpression": "ADD n :n, p :p SET " + ", ".join(sets),
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+    }
+    if names:
+        part["Update"]["ExpressionAttributeNames"] = names
+    return part
 
 
-def sign_transaction(
-    table: str, signature: Signature, shard: int, rate: RateLimit | None, now: datetime
-) -> list[TransactWriteItemTypeDef]:
-    """TransactItems for one signature: put it if new, add 1 to a count shard, count the hit."""
-    items: list[TransactWriteItemTypeDef] = [
-        {
-            "Put": {
-                "TableName": table,
-                "Item": signature_item(signature),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        },
-        {
-            "Update": {
-                "TableName": table,
-                "Key": shard_key(signature.slug, shard),
-                "UpdateExpression": counter_update(signature.slug, *deltas(signature.state)),
-                "ExpressionAttributeValues": counter_values(
-                    signature.slug, *deltas(signature.state)
-                ),
-            }
-        },
-    ]
-    if rate is not None:
-        expires = int(now.timestamp()) + RATE_TTL_SECONDS
-        items.append(
-            {
-                "Update": {
-                    "TableName": table,
-                    "Key": key(f"rate#{rate.key}#{minute_key(now)}", RATE_SK),
-                    "UpdateExpression": "ADD hits :one SET expires = :expires",
-                    "ConditionExpression": "attribute_not_exists(hits) OR hits < :limit",
-                    "ExpressionAttributeValues": {
-                        ":one": {"N": "1"},
-                        ":limit": {"N": str(rate.limit)},
-                        ":expires": {"N": str(expires)},
-                    },
-                }
-            }
-        )
-    return items
+def batch_marker(table: str, batch: str, now: datetime) -> TransactWriteItemTypeDef:
+    """The transaction part recording that a batch was applied (refused if it was before)."""
+    expires = int(now.timestamp()) + BATCH_TTL_SECONDS
+    return {
+        "Put": {
+            "TableName": table,
+            "Item": {**batch_key(batch), "expires": {"N": str(expires)}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
 
 
 def milestone_attribute(count: int) -> str:
@@ -172,23 +179,23 @@ def milestones_of(item: Item) -> list[Milestone]:
     return sorted(found, key=lambda m: (m.reached_at, m.count))
 
 
-def tally_of(items: list[Item]) -> Tally:
-    """The tally that a petition's count shards and milestones item add up to."""
-    count = pending = 0
-    milestones: list[Milestone] = []
-    for item in items:
-        sk = item["sk"]["S"]
-        if sk == COUNT_SK:
-            count += int(item.get("n", {"N": "0"})["N"])
-            pending += int(item.get("p", {"N": "0"})["N"])
-        elif sk == MILESTONE_SK:
-            milestones = milestones_of(item)
-    return Tally(count=count, milestones=tuple(milestones), pending=pending)
+def tally_of(item: Item | None) -> Tally:
+    """The tally a petition's count item holds (None: no item yet)."""
+    if item is None:
+        return Tally()
+    return Tally(
+        count=int(item.get("n", {"N": "0"})["N"]),
+        milestones=tuple(milestones_of(item)),
+        pending=int(item.get("p", {"N": "0"})["N"]),
+        updated=_moment(item, "updated"),
+    )
 
 
-def deltas(state: str | None) -> tuple[int, int]:
-    """What a signature in `state` adds to a petition's (counted, pending) counters."""
-    return (1 if state == CONFIRMED else 0, 1 if state == PENDING else 0)
+def state_of(item: Item | None) -> str | None:
+    """A signature item's state (one from before confirmation has none: it counted)."""
+    if item is None:
+        return None
+    return item["state"]["S"] if "state" in item else CONFIRMED
 
 
 def signature_of(item: Item) -> Signature:

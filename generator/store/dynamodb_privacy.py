@@ -4,8 +4,9 @@ consistent); each change is its own small transaction, so a run that stops half 
 finished by running it again.
 
 A rekey cannot be one transaction per petition here (a transaction holds at most 100
-items): duplicates are deleted first (each with -1 on a count shard), then each signature
-whose key changed is moved (put under the new key, deleted under the old, together).
+items): duplicates are deleted first (the stream lowers the count), then each signature
+whose key changed is moved (put under the new key, deleted under the old, together; the
+stream sees one leave and one arrive, which count nothing).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from generator.store import dynamodb_items as items
-from generator.store.base import CONFIRMED, PENDING, STATES, Rekeyed, Signature
+from generator.store.base import CONFIRMED, PENDING, Rekeyed, Signature
 from generator.store.dynamodb_client import Table
 from generator.store.dynamodb_errors import CHECK_FAILED
-from generator.store.dynamodb_upkeep import delete_signature
+from generator.store.dynamodb_upkeep import delete
 from generator.store.retry import retrying
 from generator.store.times import from_iso
 
@@ -51,7 +52,6 @@ def _commit(table: Table, parts: list[TransactWriteItemTypeDef], what: str) -> b
 
 def rekey(
     table: Table,
-    shards: int,
     slug: str,
     signatures: Iterable[Signature],
     key_of: Callable[[str], str],
@@ -69,7 +69,7 @@ def rekey(
         dropped += [s for s in members if s is not best]
     what = f"rekey the signatures of {slug!r}"
     for signature in dropped:  # False: already deleted by an earlier run
-        delete_signature(table, shards, slug, signature.email_key, set(STATES))
+        delete(table, slug, signature.email_key, None)
     moved = 0
     for new_key, signature in kept.items():
         if new_key == signature.email_key:

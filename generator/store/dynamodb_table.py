@@ -13,9 +13,18 @@ from generator.store.dynamodb_items import GSI
 
 if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is imported to run
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import CreateTableInputTypeDef, TableDescriptionTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        CreateTableInputTypeDef,
+        StreamSpecificationTypeDef,
+        TableDescriptionTypeDef,
+    )
 
 TTL_ATTRIBUTE = "expires"
+# The counter's feed: every change of a signature, with its images before and after.
+STREAM: StreamSpecificationTypeDef = {
+    "StreamEnabled": True,
+    "StreamViewType": "NEW_AND_OLD_IMAGES",
+}
 
 
 def table_definition(table: str) -> CreateTableInputTypeDef:
@@ -40,6 +49,7 @@ def table_definition(table: str) -> CreateTableInputTypeDef:
         ],
         "BillingMode": "PAY_PER_REQUEST",
         "SSESpecification": {"Enabled": True},
+        "StreamSpecification": STREAM,
     }
 
 
@@ -62,6 +72,9 @@ def ensure_table(client: DynamoDBClient, table: str, timeout: float = 60.0) -> b
                     raise
         description = _wait_active(client, table, timeout)
         _check_shape(description, where)
+        if not description.get("StreamSpecification", {}).get("StreamEnabled"):
+            client.update_table(TableName=table, StreamSpecification=STREAM)  # an older table
+            description = _wait_active(client, table, timeout)
         _enable_ttl(client, table, where)
     except (ClientError, BotoCoreError) as exc:
         raise StoreError(f"{where}: could not create or check it: {_reason(exc)}") from exc

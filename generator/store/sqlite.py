@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -27,10 +27,14 @@ from generator.store.base import (
     PENDING,
     REJECTED,
     Change,
+    CountsMoved,
+    CountUpdate,
+    Feed,
     RateLimit,
     Rekeyed,
     Signature,
     SignOutcome,
+    Transition,
 )
 from generator.store.times import from_iso, minute_key, seconds_to_next_minute, to_iso, utc_now
 
@@ -118,7 +122,8 @@ class SqliteStore:
         self._run("create the schema", create)
 
     def sign(self, signature: Signature, rate: RateLimit | None = None) -> SignOutcome:
-        """Add a signature and its count change together, unless the email_key already signed."""
+        """Add a signature and its change (for the counter) together, unless the email_key
+        already signed."""
         row = schema.row_of(signature)
 
         def add(conn: sqlite3.Connection) -> SignOutcome:
@@ -131,15 +136,13 @@ class SqliteStore:
                 if hits is not None and hits[0] >= rate.limit:
                     raise RateLimited(retry_after=seconds_to_next_minute(now))
             inserted = conn.execute(schema.INSERT_SIGNATURE, row).rowcount
-            existing = None
-            if inserted == 1:
-                schema.add_counts(conn, signature.slug, *schema.deltas(signature.state))
-                if rate is not None:
-                    self._count_hit(conn, minute, rate.key, now)
-            else:
-                existing = self._stored(conn, signature.slug, signature.email_key)
-            tally = schema.read_tally(conn, signature.slug)
-            return SignOutcome(added=inserted == 1, tally=tally, existing=existing)
+            if inserted != 1:
+                return SignOutcome(False, self._stored(conn, signature.slug, signature.email_key))
+            at = signature.confirmed_at or signature.signed_at
+            schema.note_change(conn, signature.slug, None, signature.state, at)
+            if rate is not None:
+                self._count_hit(conn, minute, rate.key, now)
+            return SignOutcome(True)
 
         return self._write(f"store a signature for {signature.slug!r}", add)
 
@@ -182,71 +185,115 @@ class SqliteStore:
     def _move(
         self, what: str, slug: str, email_key: str, sid: str | None, to: str, allowed: set[str],
         confirmed_at: datetime | None = None,
-    ) -> Change:  # fmt: skip
+    ) -> Transition:  # fmt: skip
         """Move one signature (with this id, unless None) from an `allowed` state to `to`,
-        with its counters, in one transaction."""
+        with its change on the feed, in one transaction."""
 
-        def move(conn: sqlite3.Connection) -> Change:
+        def move(conn: sqlite3.Connection) -> Transition:
             found = self._stored(conn, slug, email_key)
             if found is None or (sid is not None and found.id != sid):
-                return Change(None, schema.read_tally(conn, slug))
+                return Transition(None)
             if found.state in allowed:
                 conn.execute(
                     "UPDATE signatures SET state = ?, expires_at = NULL,"
                     " confirmed_at = COALESCE(?, confirmed_at) WHERE slug = ? AND email_key = ?",
                     (to, None if confirmed_at is None else to_iso(confirmed_at), slug, email_key),
                 )
-                counted_before, pending_before = schema.deltas(found.state)
-                counted_after, pending_after = schema.deltas(to)
-                schema.add_counts(
-                    conn, slug, counted_after - counted_before, pending_after - pending_before
-                )
-            return Change(found.state, schema.read_tally(conn, slug))
+                schema.note_change(conn, slug, found.state, to, confirmed_at or self._clock())
+            return Transition(found.state)
 
         return self._write(f"{what} a signature of {slug!r}", move)
 
-    def confirm(self, slug: str, email_key: str, sid: str, at: datetime) -> Change:
+    def confirm(self, slug: str, email_key: str, sid: str, at: datetime) -> Transition:
         """pending → confirmed (counted from `at`); anything else is left as it is."""
         return self._move("confirm", slug, email_key, sid, CONFIRMED, {PENDING}, at)
 
-    def reject(self, slug: str, email_key: str, sid: str, at: datetime) -> Change:
+    def reject(self, slug: str, email_key: str, sid: str, at: datetime) -> Transition:
         """pending or confirmed → rejected (uncounted)."""
         return self._move("reject", slug, email_key, sid, REJECTED, {PENDING, CONFIRMED})
 
-    def bounce(self, slug: str, email_key: str) -> Change:
+    def bounce(self, slug: str, email_key: str) -> Transition:
         """pending → bounced."""
         return self._move("mark bounced", slug, email_key, None, BOUNCED, {PENDING})
 
     def purge_expired(self, now: datetime) -> int:
-        """Delete pending signatures past their expiry, lowering the pending counts."""
+        """Delete pending signatures past their expiry (the feed lowers the pending counts)."""
 
         def purge(conn: sqlite3.Connection) -> int:
             gone = conn.execute(
-                "SELECT slug, COUNT(*) FROM signatures WHERE state = ? AND expires_at <= ?"
-                " GROUP BY slug",
+                "SELECT slug FROM signatures WHERE state = ? AND expires_at <= ?",
                 (PENDING, to_iso(now)),
             ).fetchall()
             conn.execute(
                 "DELETE FROM signatures WHERE state = ? AND expires_at <= ?", (PENDING, to_iso(now))
             )
-            for slug, n in gone:
-                schema.add_counts(conn, slug, 0, -n)
-            return sum(n for _, n in gone)
+            for (slug,) in gone:
+                schema.note_change(conn, slug, PENDING, None, now)
+            return len(gone)
 
         return self._write("purge expired pending signatures", purge)
 
-    def record_milestone(self, slug: str, count: int, reached_at: datetime) -> bool:
-        """Record that `slug` reached `count` at `reached_at`; True only for the first caller."""
-        when = to_iso(reached_at)
+    def feed(self, limit: int = 1000) -> Feed | None:
+        """The oldest changes not yet counted (at most `limit`), or None when there are none."""
 
-        def record(conn: sqlite3.Connection) -> bool:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO milestones (slug, count, reached_at) VALUES (?, ?, ?)",
-                (slug, count, when),
+        def read(conn: sqlite3.Connection) -> Feed | None:
+            rows = conn.execute(
+                "SELECT seq, slug, before, after, at FROM changes ORDER BY seq LIMIT ?", (limit,)
+            ).fetchall()
+            if not rows:
+                return None
+            changes = tuple(Change(slug, b, a, from_iso(at)) for _, slug, b, a, at in rows)
+            return Feed(f"sqlite:{rows[0][0]}-{rows[-1][0]}", changes)
+
+        return self._read("read the change feed", read)
+
+    def apply_counts(self, batch: str, updates: Sequence[CountUpdate]) -> bool:
+        """Apply a batch of the feed and take its changes off the feed, in one transaction."""
+        first, last = (int(n) for n in batch.removeprefix("sqlite:").split("-"))
+
+        def apply(conn: sqlite3.Connection) -> bool:
+            waiting = conn.execute(
+                "SELECT COUNT(*) FROM changes WHERE seq BETWEEN ? AND ?", (first, last)
+            ).fetchone()[0]
+            if not waiting:
+                return False  # applied before
+            for update in updates:
+                stored = schema.read_tally(conn, update.slug)
+                if (stored.count, stored.pending) != (update.before.count, update.before.pending):
+                    raise CountsMoved(f"the counts of {update.slug!r} moved")
+            now = self._clock()
+            for update in updates:
+                schema.add_counts(conn, update.slug, update.counted, update.pending, now)
+                conn.executemany(
+                    "INSERT OR IGNORE INTO milestones (slug, count, reached_at) VALUES (?, ?, ?)",
+                    [(update.slug, m.count, to_iso(m.reached_at)) for m in update.reached],
+                )
+            conn.execute("DELETE FROM changes WHERE seq BETWEEN ? AND ?", (first, last))
+            return True
+
+        return self._write(f"count the changes {batch}", apply)
+
+    def claim(self, slug: str, what: str, now: datetime, every: timedelta) -> bool:
+        """The first caller in each `every` claims `what` for the petition."""
+
+        def take(conn: sqlite3.Connection) -> bool:
+            return (
+                conn.execute(
+                    "INSERT INTO claims (slug, what, at) VALUES (?, ?, ?) ON CONFLICT (slug, what)"
+                    " DO UPDATE SET at = excluded.at WHERE at <= ?",
+                    (slug, what, to_iso(now), to_iso(now - every)),
+                ).rowcount
+                == 1
             )
-            return cursor.rowcount == 1
 
-        return self._write(f"record milestone {count} of {slug!r}", record)
+        return self._write(f"claim {what} of {slug!r}", take)
+
+    def counts(self, slugs: Iterable[str]) -> dict[str, Tally]:
+        """The stored tallies of these petitions."""
+        wanted = list(dict.fromkeys(slugs))
+        return self._read(
+            "read counts", lambda conn: {s: schema.read_tally(conn, s) for s in wanted}
+        )
 
     def tally(self, slug: str) -> Tally:
         """The stored count and recorded milestones of one petition (imported ones excluded)."""
@@ -258,6 +305,7 @@ class SqliteStore:
 
         def read(conn: sqlite3.Connection) -> dict[str, Tally]:
             counts = {s: (n, p) for s, n, p in conn.execute("SELECT slug, n, pending FROM counts")}
+            updated = dict(conn.execute("SELECT slug, updated FROM counts").fetchall())
             reached: dict[str, list[Milestone]] = {}
             for slug, count, when in conn.execute(
                 "SELECT slug, count, reached_at FROM milestones ORDER BY reached_at, count"
@@ -268,6 +316,7 @@ class SqliteStore:
                     count=counts.get(slug, (0, 0))[0],
                     milestones=tuple(reached.get(slug, ())),
                     pending=counts.get(slug, (0, 0))[1],
+                    updated=from_iso(updated[slug]) if updated.get(slug) else None,
                 )
                 for slug in sorted(counts.keys() | reached.keys())
             }
@@ -292,7 +341,7 @@ class SqliteStore:
                 yield schema.signature_of(row)
 
     def forget(self, email_key: str, slugs: Iterable[str]) -> list[str]:
-        """Delete this signer's signature on each of `slugs` and lower those counts, at once."""
+        """Delete this signer's signature on each of `slugs`, with the changes for the feed."""
         wanted = list(dict.fromkeys(slugs))
 
         def delete(conn: sqlite3.Connection) -> list[str]:
@@ -304,8 +353,7 @@ class SqliteStore:
                 conn.execute(
                     "DELETE FROM signatures WHERE slug = ? AND email_key = ?", (slug, email_key)
                 )
-                counted, pending = schema.deltas(found.state)
-                schema.add_counts(conn, slug, -counted, -pending)
+                schema.note_change(conn, slug, found.state, None, self._clock())
                 removed.append(slug)
             return removed
 
@@ -320,7 +368,8 @@ class SqliteStore:
 
         def fix(conn: sqlite3.Connection) -> tuple[int, int]:
             before = schema.read_tally(conn, slug).count
-            counted = schema.count_signatures(conn, slug)
+            # what the counter will hold once the changes still on the feed are applied
+            counted = schema.count_signatures(conn, slug) - schema.feed_deltas(conn, slug)
             if counted != before:
                 conn.execute(
                     "INSERT INTO counts (slug, n) VALUES (?, ?)"
@@ -352,8 +401,7 @@ class SqliteStore:
                     moves.append((new_key, kept[0]))
             for row_id, state in drop:  # first, so no kept row's new key collides with them
                 conn.execute("DELETE FROM signatures WHERE id = ?", (row_id,))
-                counted, pending = schema.deltas(state)
-                schema.add_counts(conn, slug, -counted, -pending)
+                schema.note_change(conn, slug, state, None, self._clock())
             for _, row_id in moves:  # clear the way: keys may swap places
                 conn.execute(
                     "UPDATE signatures SET email_key = ? WHERE id = ?", (f"~{row_id}", row_id)

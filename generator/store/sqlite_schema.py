@@ -7,10 +7,10 @@ import sqlite3
 from datetime import datetime
 
 from generator.model import Milestone, Tally
-from generator.store.base import CONFIRMED, PENDING, Signature
+from generator.store.base import CONFIRMED, Signature
 from generator.store.times import from_iso, to_iso
 
-VERSION = 2  # PRAGMA user_version of a file with this schema
+VERSION = 3  # PRAGMA user_version of a file with this schema
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS signatures (
     id INTEGER PRIMARY KEY,
@@ -37,13 +37,27 @@ CREATE INDEX IF NOT EXISTS pending_by_expiry ON signatures (expires_at)
 CREATE TABLE IF NOT EXISTS counts (
     slug TEXT PRIMARY KEY,
     n INTEGER NOT NULL,
-    pending INTEGER NOT NULL DEFAULT 0
+    pending INTEGER NOT NULL DEFAULT 0,
+    updated TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS milestones (
     slug TEXT NOT NULL,
     count INTEGER NOT NULL,
     reached_at TEXT NOT NULL,
     PRIMARY KEY (slug, count)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    slug TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS claims (
+    slug TEXT NOT NULL,
+    what TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (slug, what)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rate_hits (
     minute TEXT NOT NULL,
@@ -62,7 +76,7 @@ ADDED = {
         ("mails", "INTEGER NOT NULL DEFAULT 0"),
         ("mailed_at", "TEXT"),
     ),
-    "counts": (("pending", "INTEGER NOT NULL DEFAULT 0"),),
+    "counts": (("pending", "INTEGER NOT NULL DEFAULT 0"), ("updated", "TEXT")),
 }
 
 COLUMNS = (
@@ -148,7 +162,9 @@ def signature_of(row: SignatureRow) -> Signature:
 
 def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
     """The stored count, pending count and milestones (oldest first) of one petition."""
-    found = conn.execute("SELECT n, pending FROM counts WHERE slug = ?", (slug,)).fetchone()
+    found = conn.execute(
+        "SELECT n, pending, updated FROM counts WHERE slug = ?", (slug,)
+    ).fetchone()
     milestones = tuple(
         Milestone(count, from_iso(when))
         for count, when in conn.execute(
@@ -156,8 +172,8 @@ def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
             (slug,),
         )
     )
-    count, pending = found if found else (0, 0)
-    return Tally(count=count, milestones=milestones, pending=pending)
+    count, pending, updated = found if found else (0, 0, None)
+    return Tally(count, milestones, pending, _moment(updated))
 
 
 def count_signatures(conn: sqlite3.Connection, slug: str) -> int:
@@ -168,16 +184,35 @@ def count_signatures(conn: sqlite3.Connection, slug: str) -> int:
     return int(found[0])
 
 
-def add_counts(conn: sqlite3.Connection, slug: str, counted: int, pending: int) -> None:
+def add_counts(
+    conn: sqlite3.Connection, slug: str, counted: int, pending: int, at: datetime | None = None
+) -> None:
     """Move a petition's counters by these amounts (creating them at zero first)."""
     if counted or pending:
         conn.execute(
-            "INSERT INTO counts (slug, n, pending) VALUES (?, ?, ?) ON CONFLICT (slug)"
-            " DO UPDATE SET n = n + excluded.n, pending = pending + excluded.pending",
-            (slug, counted, pending),
+            "INSERT INTO counts (slug, n, pending, updated) VALUES (?, ?, ?, ?) ON CONFLICT (slug)"
+            " DO UPDATE SET n = n + excluded.n, pending = pending + excluded.pending,"
+            " updated = COALESCE(excluded.updated, updated)",
+            (slug, counted, pending, _iso(at)),
         )
 
 
-def deltas(state: str | None) -> tuple[int, int]:
-    """What a signature in `state` adds to (counted, pending); None adds nothing."""
-    return (1 if state == CONFIRMED else 0, 1 if state == PENDING else 0)
+def note_change(
+    conn: sqlite3.Connection, slug: str, before: str | None, after: str | None, at: datetime
+) -> None:
+    """Put a signature's change of state on the change feed (in the writing transaction)."""
+    if before != after:
+        conn.execute(
+            "INSERT INTO changes (slug, before, after, at) VALUES (?, ?, ?, ?)",
+            (slug, before, after, to_iso(at)),
+        )
+
+
+def feed_deltas(conn: sqlite3.Connection, slug: str) -> int:
+    """What the changes still on the feed will add to a petition's count once applied."""
+    found = conn.execute(
+        "SELECT COALESCE(SUM(COALESCE(after = ?, 0) - COALESCE(before = ?, 0)), 0)"
+        " FROM changes WHERE slug = ?",
+        (CONFIRMED, CONFIRMED, slug),
+    ).fetchone()
+    return int(found[0])

@@ -1,0 +1,58 @@
+"""The counter's arithmetic: a batch of changes and the stored tallies before it give each
+petition's update. Pure: no store, no clock.
+
+Within a batch the changes are taken in time order (the feed keeps each signature's own
+changes in order; across signatures their times decide). A petition's count moves by one
+at each confirmation; when its public count (imported plus stored) first reaches a
+milestone of its ladder, the milestone is reached at the time of that change. Counts that go
+down never take a milestone back, and a milestone already recorded is not recorded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from generator import milestones
+from generator.model import Milestone, Petition, Tally
+from generator.store.base import Change, CountUpdate
+
+
+def aggregate(
+    changes: Iterable[Change], stored: Mapping[str, Tally], petitions: Mapping[str, Petition]
+) -> list[CountUpdate]:
+    """Each petition's update from `changes`, given the `stored` tallies before them (a
+    petition missing from `stored` has none yet). A petition not in `petitions` (removed
+    from the content) is counted but reaches no milestone. Sorted by slug; petitions whose
+    changes add up to nothing are left out."""
+    by_slug: dict[str, list[Change]] = {}
+    for change in sorted(changes, key=lambda c: c.at):  # stable: the feed's order on ties
+        if change.counted or change.pending:
+            by_slug.setdefault(change.slug, []).append(change)
+    return [
+        _update(slug, by_slug[slug], stored.get(slug, Tally()), petitions.get(slug))
+        for slug in sorted(by_slug)
+    ]
+
+
+def _update(
+    slug: str, changes: list[Change], before: Tally, petition: Petition | None
+) -> CountUpdate:
+    count = before.count
+    imported = petition.imported if petition is not None else Tally()
+    known = {m.count for m in (*before.milestones, *imported.milestones)}
+    ladder = petition.milestones if petition is not None else ()
+    reached: list[Milestone] = []
+    for change in changes:
+        count += change.counted
+        if change.counted <= 0:
+            continue
+        for goal in milestones.due(imported.count + count, ladder, imported.count, known):
+            reached.append(Milestone(goal, change.at))
+            known.add(goal)
+    return CountUpdate(
+        slug=slug,
+        before=before,
+        counted=sum(c.counted for c in changes),
+        pending=sum(c.pending for c in changes),
+        reached=tuple(reached),
+    )
