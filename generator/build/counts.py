@@ -43,4 +43,5 @@ class StoreCounts:
 def tally_digest(tally: Tally) -> str:
     """A stable text form of a tally, for build keys (same tally, same text)."""
     marks = ",".join(f"{m.count}@{m.reached_at.isoformat()}" for m in tally.milestones)
-    return f"{tally.count};{marks};{tally.pending}"
+    updated = tally.updated.isoformat() if tally.updated else ""  # the count file shows it
+    return f"{tally.count};{marks};{tally.pending};{updated}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterable
 
 from generator.counting.counter import ChangeFeed, Counter
 from generator.errors import PetitionSiteError
@@ -13,10 +14,18 @@ log = logging.getLogger(__name__)
 
 
 class FeedWorker:
-    """Drains `source` into `counter` on one thread; `poke()` asks for a round soon."""
+    """Drains `source` into `counter` on one thread; `poke()` asks for a round soon. After
+    each round it calls `after_round` (e.g. the sweep that keeps count files fresh)."""
 
-    def __init__(self, source: ChangeFeed, counter: Counter, interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        source: ChangeFeed,
+        counter: Counter,
+        interval: float = 1.0,
+        after_round: Iterable[Callable[[], None]] = (),
+    ) -> None:
         self.source, self.counter, self.interval = source, counter, interval
+        self.after_round = list(after_round)
         self.rounds = 0
         self._wake = threading.Event()
         self._idle = threading.Condition()
@@ -51,6 +60,8 @@ class FeedWorker:
                 self._busy = True
             try:
                 self.counter.drain(self.source)
+                for then in self.after_round:
+                    then()
             except PetitionSiteError as exc:
                 log.warning("counting failed, will try again: %s", exc)
             except Exception:  # a bug must not stop counting: log it and keep going

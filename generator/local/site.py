@@ -146,6 +146,8 @@ class LocalSite:
         """Build the site and hand its content to the app (ContentErrors and the like raised)."""
         from generator.build.engine import BuildOptions, build
         from generator.content.loading import load_content
+        from generator.writeback.fresh import Freshness
+        from generator.writeback.publish import FolderPublisher
         from generator.writeback.worker import local_writeback
 
         o = self.options
@@ -163,9 +165,14 @@ class LocalSite:
             self.writeback = local_writeback(
                 content, o.templates_dir, self.store, o.out_dir, o.cache_dir
             )
-            counter = Counter(content, self.store, [self.writeback.hook])
-            # the same counting as in Lambda, from the store's change feed, on a thread
-            self.counting = FeedWorker(self.feed, counter)
+            writeback = self.writeback
+            freshness = Freshness(
+                content, self.store, FolderPublisher(o.out_dir), pages=writeback.request_many
+            )
+            counter = Counter(content, self.store, [writeback.hook], [freshness.counted])
+            # the same counting as in Lambda, from the store's change feed, on a thread;
+            # each round ends with the sweep that keeps count files and pages fresh
+            self.counting = FeedWorker(self.feed, counter, after_round=[freshness.sweep])
             self.configure(
                 content=content,
                 store=self.store,

@@ -1,9 +1,11 @@
 """What `serve` tells the organiser: one line per signature, confirmation, milestone and
 write-back (and, from the file mailer, each mail with its link).
 
-The signing service and the write-back log each of these at INFO with `extra` fields (the
-event, slugs, counts, files and milliseconds; never a signer's name or address). `EventLines`
-is a logging handler that turns those records, and only those, into plain lines:
+The signing service, the counter and the write-back log each of these at INFO with `extra`
+fields (the event, slugs, counts, files and milliseconds; never a signer's name or address).
+A signature's line shows the count its answer gave, which is at most a second old (the
+counter counts it just after); the milestone line comes from the counter. `EventLines` is a
+logging handler that turns those records, and only those, into plain lines:
 
     signed free-bus-fares: count 11
     signed free-bus-fares: waiting for email confirmation; count 11
@@ -17,7 +19,11 @@ from __future__ import annotations
 import logging
 from typing import TextIO
 
-EVENT_LOGGERS = ("generator.signing.service", "generator.writeback.refresh")
+EVENT_LOGGERS = (
+    "generator.signing.service",
+    "generator.counting.counter",  # milestones: the counter reaches them, not the request
+    "generator.writeback.refresh",
+)
 
 
 def event_line(record: logging.LogRecord) -> str | None:

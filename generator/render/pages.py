@@ -23,6 +23,7 @@ from generator.errors import ConfigError
 from generator.milestones import next_goal, progress, timeline
 from generator.model import Location, Petition, Site
 from generator.render import feeds
+from generator.render.countfile import count_file, count_path
 from generator.render.feeds import index_rel, page_links, page_path
 from generator.render.fingerprint import code_fingerprint
 from generator.render.listing import Entry, Listing, aware, entry_listing
@@ -171,9 +172,9 @@ class Renderer:
         return self._absolute("/" + image.lstrip("/"))
 
     def petition_pages(self, entry: Entry, body_html: str) -> dict[str, bytes]:
-        """The petition's page and the pages its signers land on, by output path: its
-        index.html, and thanks/ (signed), check-email/ (a link was mailed), confirmed/ and
-        withdrawn/ ("this wasn't me") under petitions/<slug>/."""
+        """The petition's page, its count file and the pages its signers land on, by output
+        path: its index.html, count.json, and thanks/ (signed), check-email/ (a link was
+        mailed), confirmed/ and withdrawn/ ("this wasn't me") under petitions/<slug>/."""
         petition, count = entry.petition, entry.tally.count
         page_url = f"/petitions/{petition.slug}/"
         canonical = self._absolute(page_url)
@@ -204,7 +205,10 @@ class Renderer:
             osm_url=osm_url(*point) if point else "",
             cta_label=_link_label(cta.url) if cta else "",
         )
-        pages = {f"petitions/{petition.slug}/index.html": page}
+        pages = {
+            f"petitions/{petition.slug}/index.html": page,
+            count_path(petition.slug): count_file(petition, entry.tally, self.site),
+        }
         for name, template in LANDING_PAGES.items():
             pages[f"petitions/{petition.slug}/{name}/index.html"] = self._render(template, **common)
         return pages

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from generator import milestones
 from generator.errors import PetitionSiteError
 from generator.model import Content, Petition, Site
+from generator.render.countfile import count_document
 from generator.signing import confirmation
 from generator.signing.mail import Mailer, NoMailer
 from generator.signing.postman import Postman
@@ -106,10 +107,6 @@ def effective_status(petition: Petition, site: Site, now: datetime) -> str:
     return "closed" if now.astimezone(ZoneInfo(site.time_zone)).date() > petition.closes else "open"
 
 
-def _iso(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).isoformat("T", "seconds")
-
-
 class SigningService:
     """Signs petitions from one content folder into one store."""
 
@@ -155,22 +152,14 @@ class SigningService:
             self.tallies.forget()  # it may have counted already: read afresh
 
     def status(self, slug: str) -> dict[str, Any]:
-        """The petition's public count, pending count, goal, status and milestones (oldest
-        first): one read of its count item, at most a second old."""
+        """The petition's count file (public count, pending count, goal, milestones oldest
+        first, updated) and its status now: one read of its count item, at most a second old."""
         petition = self.petition(slug)
         site = self.content.site
         tally = milestones.combine(petition.imported, self.tallies.tally(slug))
-        zone = ZoneInfo(site.time_zone)
-        return {
-            "slug": slug,
-            "count": tally.count,
-            "pending": tally.pending,
-            "goal": self._goal(petition, tally.count),
-            "status": effective_status(petition, site, self._clock()),
-            "milestones": [
-                {"count": m.count, "reached_at": _iso(m.reached_at, zone)} for m in tally.milestones
-            ],
-        }
+        document = count_document(petition, tally, site)
+        document["status"] = effective_status(petition, site, self._clock())
+        return document
 
     def _count(self, petition: Petition) -> int:
         return petition.imported.count + self.tallies.tally(petition.slug).count

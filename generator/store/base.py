@@ -179,6 +179,10 @@ class Store(Protocol):
         """True for the first caller in each `every` (from any process) to claim `what` for a
         petition: e.g. writing its count file at most once a second."""
 
+    def stale(self, slugs: Iterable[str], what: str) -> list[str]:
+        """Those of `slugs` whose counts moved since `what` was last claimed for them (or
+        never claimed), read by key: e.g. the petitions whose count file is out of date."""
+
     def tally(self, slug: str) -> Tally:
         """The stored count, pending count and recorded milestones of one petition (imported
         ones excluded): one read of one item."""

@@ -322,6 +322,18 @@ class DynamoStore:
         )  # fmt: skip
         return made
 
+    def stale(self, slugs: Iterable[str], what: str) -> list[str]:
+        """The petitions whose count item moved after its claim of `what` (read by key)."""
+        wanted = list(dict.fromkeys(slugs))
+        moved: set[str] = set()
+        for start in range(0, len(wanted), 100):
+            keys = [items.count_key(slug) for slug in wanted[start : start + 100]]
+            for item in self.api.get_items(keys, f"find petitions whose {what} is stale"):
+                updated = item.get("updated", {}).get("S", "")
+                if updated and updated > item.get(f"claim_{what}", {}).get("S", ""):
+                    moved.add(item["slug"]["S"])
+        return [slug for slug in wanted if slug in moved]
+
     def tally(self, slug: str) -> Tally:
         """One petition's count item (one eventually consistent read)."""
         try:

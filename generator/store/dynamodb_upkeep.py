@@ -139,7 +139,7 @@ def scan_counts(table: Table) -> dict[str, Tally]:
             TableName=table.name,
             Segment=number,
             TotalSegments=SCAN_SEGMENTS,
-            FilterExpression="sk = :count",
+            FilterExpression="sk = :count AND attribute_exists(n)",  # not claims only
             ExpressionAttributeValues={":count": {"S": items.COUNT_SK}},
         )
         for page in pages:

@@ -288,6 +288,22 @@ class SqliteStore:
 
         return self._write(f"claim {what} of {slug!r}", take)
 
+    def stale(self, slugs: Iterable[str], what: str) -> list[str]:
+        """The petitions whose counts moved after their last claim of `what`."""
+        wanted = list(dict.fromkeys(slugs))
+
+        def read(conn: sqlite3.Connection) -> list[str]:
+            moved = dict(
+                conn.execute(
+                    "SELECT c.slug, c.updated > COALESCE(k.at, '') FROM counts c LEFT JOIN claims k"
+                    " ON k.slug = c.slug AND k.what = ? WHERE c.updated IS NOT NULL",
+                    (what,),
+                ).fetchall()
+            )
+            return [slug for slug in wanted if moved.get(slug)]
+
+        return self._read(f"find petitions whose {what} is stale", read)
+
     def counts(self, slugs: Iterable[str]) -> dict[str, Tally]:
         """The stored tallies of these petitions."""
         wanted = list(dict.fromkeys(slugs))

@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from generator.build.output import safe_relpath
 from generator.errors import PetitionSiteError
+from generator.render.countfile import COUNT_CACHE, COUNT_FILE
 
 if TYPE_CHECKING:  # types only: boto3 and botocore are imported when a publish needs them
     from botocore.config import Config
@@ -62,8 +63,9 @@ class Published:
 class Publisher(Protocol):
     """Puts rendered files where visitors get them, skipping files that are unchanged."""
 
-    def publish(self, files: Mapping[str, bytes]) -> Published:
-        """Publish the files (output path -> bytes) whose bytes changed; raises PublishError."""
+    def publish(self, files: Mapping[str, bytes], invalidate: bool = True) -> Published:
+        """Publish the files (output path -> bytes) whose bytes changed, and invalidate them
+        in the CDN unless told not to; raises PublishError."""
         ...
 
 
@@ -77,8 +79,11 @@ def content_type(rel: str) -> str:
 
 
 def cache_control(rel: str) -> str:
-    """The Cache-Control an output file is served with: short for pages, long for assets."""
-    return ASSET_CACHE if rel.startswith("assets/") else PAGE_CACHE
+    """The Cache-Control an output file is served with: long for assets, a minute for
+    pages, a few seconds for count files."""
+    if rel.startswith("assets/"):
+        return ASSET_CACHE
+    return COUNT_CACHE if PurePosixPath(rel).name == COUNT_FILE else PAGE_CACHE
 
 
 def url_paths(rel: str) -> list[str]:
@@ -100,8 +105,9 @@ class FolderPublisher:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = Path(out_dir)
 
-    def publish(self, files: Mapping[str, bytes]) -> Published:
-        """Write each changed file through a temporary file and a rename; skip equal ones."""
+    def publish(self, files: Mapping[str, bytes], invalidate: bool = True) -> Published:
+        """Write each changed file through a temporary file and a rename; skip equal ones
+        (there is no CDN to invalidate)."""
         if not self.out_dir.is_dir():
             raise PublishError(f"{self.out_dir}: no built site to publish into; run a build first")
         written = []
@@ -172,8 +178,10 @@ class S3Publisher:
             )
         return self._cloudfront
 
-    def publish(self, files: Mapping[str, bytes]) -> Published:
-        """Put each changed file, then invalidate the URLs of those put (even after a failure)."""
+    def publish(self, files: Mapping[str, bytes], invalidate: bool = True) -> Published:
+        """Put each changed file, then invalidate the URLs of those put (even after a failure)
+        unless told not to (count files and minute re-renders expire by themselves)."""
+        distribution = self.distribution_id if invalidate else None
         changed = [rel for rel in sorted(files) if not self._same(safe_relpath(rel), files[rel])]
         written: list[str] = []
         failure: PublishError | None = None
@@ -185,13 +193,13 @@ class S3Publisher:
                 break
             written.append(rel)
         if failure is not None:
-            if written and self.distribution_id:
+            if written and distribution:
                 try:  # what did change must not stay stale
                     self._invalidate(written, files)
                 except PublishError as also:
                     failure.add_note(str(also))
             raise failure
-        if not written or not self.distribution_id:
+        if not written or not distribution:
             return Published(tuple(written))
         paths, invalidation_id = self._invalidate(written, files)
         return Published(tuple(written), tuple(paths), invalidation_id)

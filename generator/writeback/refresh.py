@@ -101,12 +101,13 @@ class WriteBack:
         """Re-render one petition's pages and the count pages; publish those that changed."""
         return self.refresh_many([slug])
 
-    def refresh_many(self, slugs: Iterable[str]) -> Published:
-        """`refresh` for several petitions at once (the count pages are rendered once)."""
+    def refresh_many(self, slugs: Iterable[str], invalidate: bool = True) -> Published:
+        """`refresh` for several petitions at once (the count pages are rendered once);
+        `invalidate=False` leaves the CDN's copies to expire (the minute's re-render)."""
         slugs = list(dict.fromkeys(slugs))
         with self._lock:
             started = time.perf_counter()
-            published = self.publisher.publish(self.render(slugs))
+            published = self.publisher.publish(self.render(slugs), invalidate=invalidate)
         ms = (time.perf_counter() - started) * 1000
         log.info(
             "write-back slugs=%s published=%d invalidation=%s ms=%.1f", ",".join(slugs),

@@ -47,6 +47,11 @@ class BackgroundWriteBack:
             self._pending[slug] = None
             self._cond.notify_all()
 
+    def request_many(self, slugs: list[str]) -> None:
+        """Queue refreshes of these petitions (the minute's re-render of moving counts)."""
+        for slug in slugs:
+            self.request(slug)
+
     def hook(self, petition: Petition, reached: tuple[Milestone, ...]) -> None:
         """The milestone hook: queue a refresh of the petition's pages."""
         self.request(petition.slug)

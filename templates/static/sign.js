@@ -48,13 +48,12 @@ function showMilestones(list) {
   }
 }
 
+// The count file beside the page, from the CDN (a few seconds old at most), never the API.
 async function refresh(fresh) {
   try {
-    const { api, slug } = tally.dataset;
-    const res = await fetch(`${api}/petitions/${slug}`, { cache: fresh ? "no-cache" : "default" });
+    const res = await fetch(tally.dataset.counts, { cache: fresh ? "no-cache" : "default" });
     if (!res.ok) return;
     const data = await res.json();
-    open = data.status === "open";
     showCount(data);
     showMilestones(data.milestones);
   } catch {} // offline: the baked count stays
@@ -64,13 +63,14 @@ async function poll() {
   clearTimeout(timer);
   await refresh();
   clearTimeout(timer); // visibilitychange may have polled
-  if (open && !document.hidden) timer = setTimeout(poll, 20000);
+  if (open && !document.hidden) timer = setTimeout(poll, 10000);
 }
 
 function initLiveCount() {
   tally = $("tally");
   if (!tally) return;
   shown = +tally.dataset.count;
+  open = tally.dataset.live === "true";
   document.onvisibilitychange = () => (document.hidden ? clearTimeout(timer) : poll());
   poll();
 }
@@ -181,7 +181,7 @@ async function send() {
     form.replaceWith(panel);
     panel.focus();
     showCount(data);
-    if (!thanks || data.milestone !== null) refresh(true); // 202: the pending count
+    setTimeout(() => refresh(true), 3000); // counted downstream within a second or two
   } else if (res.status === 400 && wrong?.labels?.[0] && message) {
     // "email: must be…" -> "Must be…"
     note.textContent = message.replace(/^[\w ()-]{1,40}: (.)/, (_, first) => first.toUpperCase());

@@ -1,0 +1,53 @@
+"""A petition's count file, `petitions/<slug>/count.json`: what the page's script polls from
+the CDN for the live count (never the API), and what `GET /api/petitions/{slug}` answers.
+
+    {"slug": "save-the-park", "count": 731, "pending": 12, "goal": 1000,
+     "milestones": [{"count": 10, "reached_at": "2017-04-20T18:05:41+12:00"}, ...],
+     "updated": "2026-11-27T15:40:00+13:00"}
+
+Times are in the site's zone; milestones oldest first; `updated` is when the store last moved
+the count (null before any signature). Pure: the tally and petition in, bytes out.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from generator.milestones import next_goal
+from generator.model import Petition, Site, Tally
+
+COUNT_FILE = "count.json"
+COUNT_CACHE = "public, max-age=5"  # seconds a browser or the CDN may reuse a count file
+
+
+def count_path(slug: str) -> str:
+    """The output path of a petition's count file."""
+    return f"petitions/{slug}/{COUNT_FILE}"
+
+
+def count_document(petition: Petition, tally: Tally, site: Site) -> dict[str, Any]:
+    """What the count file says about a petition whose public tally is `tally`."""
+    zone = ZoneInfo(site.time_zone)
+    return {
+        "slug": petition.slug,
+        "count": tally.count,
+        "pending": tally.pending,
+        "goal": next_goal(tally.count, petition.milestones, petition.goal),
+        "milestones": [
+            {"count": m.count, "reached_at": _iso(m.reached_at, zone)} for m in tally.milestones
+        ],
+        "updated": None if tally.updated is None else _iso(tally.updated, zone),
+    }
+
+
+def count_file(petition: Petition, tally: Tally, site: Site) -> bytes:
+    """The count file's bytes (compact JSON, stable key order)."""
+    document = count_document(petition, tally, site)
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _iso(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).isoformat("T", "seconds")
