@@ -6,8 +6,8 @@ so no CORS is needed and none is enabled. The OpenAPI description is openapi.yam
 
 from typing import Any
 
-from chalice.app import CloudWatchEvent, Rate, Response, SNSEvent, SQSEvent
-from chalicelib import handlers, mailer
+from chalice.app import CloudWatchEvent, DynamoDBEvent, Rate, Response, SNSEvent, SQSEvent
+from chalicelib import aggregator, handlers, mailer
 from chalicelib.body import ACCEPTED
 from chalicelib.problems import shape_chalice_errors
 from chalicelib.runtime import runtime
@@ -52,9 +52,34 @@ def petition(slug: str) -> Response:
 
 @app.lambda_function(name="writeback")
 def writeback(event: dict[str, Any], context: object) -> dict[str, Any]:
-    """Re-render and publish a petition's pages after a milestone (invoked asynchronously)."""
+    """Re-render and publish petitions' pages (invoked asynchronously): after a milestone,
+    invalidated in the CDN; once a minute while counts move, left to expire."""
     service = runtime.service()
     return runtime.writeback.handle(event, service.content, service.store)
+
+
+# Chalice writes this into the event source as it is: infra/stack.json replaces it with the
+# table's own stream (Fn::GetAtt SignaturesTable.StreamArn), and sets what the decorator
+# cannot (no bisecting, retries, the failure queue, one batch per shard at a time).
+SIGNATURES_STREAM = "arn:aws:dynamodb:::table/petitions/stream/set-by-infra-stack.json"
+
+
+@app.on_dynamodb_record(
+    stream_arn=SIGNATURES_STREAM,
+    batch_size=1000,
+    starting_position="TRIM_HORIZON",
+    name="aggregator",
+    maximum_batching_window_in_seconds=1,
+)
+def count_signatures(event: DynamoDBEvent) -> dict[str, Any]:
+    """Count a batch of the table's stream once; raises (Lambda retries the same batch)."""
+    return aggregator.count_batch(event.to_dict()["Records"], runtime.counter())
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="refresh")
+def refresh_counts(event: CloudWatchEvent) -> dict[str, Any]:
+    """Write the count files and pages of petitions whose counts moved since last written."""
+    return aggregator.sweep(runtime.freshness())
 
 
 # Chalice writes these names into a CloudFormation Fn::Sub, so each is the stack's own queue

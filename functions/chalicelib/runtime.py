@@ -1,5 +1,6 @@
-"""The signing service, the counter (for the aggregator function) and the mailer function's
-SES sender this process uses: built from settings on first use, or handed in.
+"""The signing service, the counter (for the aggregator function), the count files' and
+pages' freshness (for the refresh function) and the mailer function's SES sender this
+process uses: built from settings on first use, or handed in.
 
 The settings are resolved from the environment once, here, when the app is imported. In
 Lambda nothing is configured: the first request loads the content packaged beside the app
@@ -23,9 +24,12 @@ from generator.signing.mail import Mailer, SesSender
 from generator.signing.service import SigningService, WriteHook
 from generator.signing.settings import Settings
 from generator.store.base import Store
+from generator.store.times import utc_now
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
+
+    from generator.writeback.fresh import Freshness
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,15 +49,15 @@ class Runtime:
         self._content: Content | None = None
         self._store: Store | None = None
         self._clock: Callable[[], datetime] | None = None
-        self._hooks: list[MilestoneHook] = []
-        self._counted: list[CountHook] = []
+        self._hooks: list[MilestoneHook] | None = None  # None: as in Lambda, from settings
+        self._counted: list[CountHook] | None = None
         self._after_write: WriteHook | None = None
         self._mailer: Mailer | None = None
         self._ses_client: SESV2Client | None = None
         self._sender: SesSender | None = None
         self._service: SigningService | None = None
         self._counter: Counter | None = None
-        self._configured = False
+        self._freshness: Freshness | None = None
 
     def configure(
         self,
@@ -62,28 +66,28 @@ class Runtime:
         store: Store | None = None,
         settings: Settings | None = None,
         clock: Callable[[], datetime] | None = None,
-        on_milestone: Iterable[MilestoneHook] = (),
-        on_counted: Iterable[CountHook] = (),
+        on_milestone: Iterable[MilestoneHook] | None = None,
+        on_counted: Iterable[CountHook] | None = None,
         after_write: WriteHook | None = None,
         mailer: Mailer | None = None,
         ses_client: SESV2Client | None = None,
     ) -> None:
         """Use these instead of what the environment names; anything left out is read lazily.
 
-        `on_milestone` and `on_counted` are the counter's hooks; `after_write` is called
-        after each write that changes a count (a host counting locally pokes its counter);
-        `ses_client` is the SES v2 client the mailer function sends with."""
+        `on_milestone` and `on_counted` are the counter's hooks (left out: as in Lambda, the
+        write-back function's hook and the count files of PETITION_SITE_BUCKET); `after_write`
+        is called after each write that changes a count (a host counting locally pokes its
+        counter); `ses_client` is the SES v2 client the mailer function sends with."""
         with self._lock:
             self.reset()
             self._settings = settings or self._default_settings
             self.writeback = LambdaWriteBack(self._settings)
             self._content, self._store, self._clock = content, store, clock
-            self._hooks = list(on_milestone)
-            self._counted = list(on_counted)
+            self._hooks = None if on_milestone is None else list(on_milestone)
+            self._counted = None if on_counted is None else list(on_counted)
             self._after_write = after_write
             self._mailer = mailer
             self._ses_client = ses_client
-            self._configured = True
 
     @property
     def settings(self) -> Settings:
@@ -105,13 +109,26 @@ class Runtime:
             return self._service
 
     def counter(self) -> Counter:
-        """The counter of this process's store (the aggregator function's; a host's own)."""
+        """The counter of this process's store (the aggregator function's; a host's own).
+        Unless configured otherwise, a milestone invokes the write-back function and, with
+        PETITION_SITE_BUCKET set, moving counts rewrite their count files (at most once a
+        second) and pages (at most once a minute)."""
         with self._lock:
             if self._counter is None:
-                hooks = self._hooks if self._configured else self.writeback.hooks()
-                self._counter = Counter(self._load_content(), self._open_store(), hooks,
-                                        self._counted)  # fmt: skip
+                content, store = self._load_content(), self._open_store()
+                hooks = self.writeback.hooks() if self._hooks is None else self._hooks
+                counted = self._counted
+                if counted is None:  # count files only where a site is published
+                    publishes = self.writeback.publishes()
+                    counted = [self._load_freshness().counted] if publishes else []
+                self._counter = Counter(content, store, hooks, counted)
             return self._counter
+
+    def freshness(self) -> Freshness:
+        """The count files and pages of this process's store kept fresh (the refresh
+        function's sweep): PETITION_SITE_BUCKET and PETITION_WRITEBACK_FUNCTION."""
+        with self._lock:
+            return self._load_freshness()
 
     def content(self) -> Content:
         """The petitions: as configured, else loaded from the content folder once."""
@@ -136,6 +153,13 @@ class Runtime:
 
             self._content = load_content(self._settings.content_dir())
         return self._content
+
+    def _load_freshness(self) -> Freshness:
+        if self._freshness is None:
+            self._freshness = self.writeback.freshness(
+                self._load_content(), self._open_store(), self._clock or utc_now
+            )
+        return self._freshness
 
     def _open_store(self) -> Store:
         if self._store is None:

@@ -12,13 +12,16 @@ boto3 finds credentials and `AWS_ENDPOINT_URL` (a local S3-compatible server) it
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from generator.errors import PetitionSiteError
+from generator.render.countfile import COUNT_FILE
 from generator.writeback.publish import (
     MAX_INVALIDATION_PATHS,
     cache_control,
@@ -34,6 +37,7 @@ if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is im
 
 UPLOAD_THREADS = 8
 DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 class DeployError(PetitionSiteError):
@@ -71,6 +75,20 @@ def site_files(site: Path) -> dict[str, Path]:
         if path.is_file() and not any(part.startswith(".") for part in rel.parts):
             files[rel.as_posix()] = path
     return files
+
+
+def is_count_file(key: str) -> bool:
+    """Whether an output path is a petition's count file (the counter rewrites it live)."""
+    return PurePosixPath(key).name == COUNT_FILE
+
+
+def count_updated(data: bytes) -> datetime:
+    """When the counts in a count file were last moved (the earliest time for none)."""
+    try:
+        updated = json.loads(data).get("updated")
+        return datetime.fromisoformat(updated) if updated else _NEVER
+    except (ValueError, AttributeError, TypeError):
+        return _NEVER  # not ours, or broken: replace it
 
 
 def is_page(key: str) -> bool:
@@ -113,8 +131,14 @@ class SiteSync:
         stored = self.stored()
         data = {key: path.read_bytes() for key, path in local.items()}
         changed = [k for k in local if everything or not self._same(k, data[k], stored.get(k))]
+        # a count file the counter rewrote since this build stays: a deploy never takes a
+        # count back (the counter keeps the file fresh from here)
+        behind = [
+            k for k in changed if k in stored and is_count_file(k) and self._behind(k, data[k])
+        ]
+        changed = [k for k in changed if k not in behind]
         removed = sorted(set(stored) - set(local))
-        result = Deployed(unchanged=len(local) - len(changed))
+        result = Deployed(unchanged=len(local) - len(changed) - len(behind))
         failure: DeployError | None = None
         try:
             # assets first: an uploaded page never names an asset that is not there yet
@@ -165,6 +189,16 @@ class SiteSync:
         except (ClientError, BotoCoreError) as exc:
             raise DeployError(f"s3://{self.bucket}/{key}: cannot read ({_reason(exc)})") from exc
         return (head.get("Metadata") or {}).get("sha256") == sha256(data)
+
+    def _behind(self, key: str, data: bytes) -> bool:
+        """Whether the built count file is older than the live one (by their `updated`)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            live = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except (ClientError, BotoCoreError) as exc:
+            raise DeployError(f"s3://{self.bucket}/{key}: cannot read ({_reason(exc)})") from exc
+        return count_updated(data) < count_updated(live)
 
     def _put(self, key: str, data: bytes) -> str:
         from botocore.exceptions import BotoCoreError, ClientError

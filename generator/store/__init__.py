@@ -62,6 +62,11 @@ def _open_dynamodb(url: str) -> Store:
         query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
     except ValueError as exc:
         raise ConfigError(f"store URL {url!r}: malformed query: {exc}") from exc
+    if "shards" in query:
+        raise ConfigError(
+            f"store URL {url!r}: `shards` is no longer used (each petition has one count item,"
+            " written by the counter from the table's stream); remove it"
+        )
     unknown = sorted(set(query) - _DYNAMODB_PARAMS)
     if unknown:
         raise ConfigError(

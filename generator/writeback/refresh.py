@@ -6,8 +6,9 @@ show counts (index pages, feed, sitemap) to a Publisher, which writes only what 
 It never runs on the signing request itself: locally `BackgroundWriteBack` (in
 generator.writeback.worker) does it on one worker thread that coalesces repeated requests;
 in Lambda `lambda_hook` invokes the write-back function asynchronously and that function
-calls `handle_writeback_event`. A failed publish is logged (slug and where, never a
-signer) and the next build catches up."""
+calls `handle_writeback_event` (so does the minute's re-render of pages whose counts moved,
+asked for by the aggregator and refresh functions, without invalidating them). A failed
+publish is logged (slug and where, never a signer) and the next build catches up."""
 
 from __future__ import annotations
 
@@ -118,17 +119,45 @@ class WriteBack:
 
 
 def handle_writeback_event(event: Mapping[str, Any], writeback: WriteBack) -> dict[str, Any]:
-    """Do the refresh an async invocation asks for; raise (so Lambda retries) when it fails."""
-    slug = event.get("slug") if isinstance(event, Mapping) else None
-    if not isinstance(slug, str) or not slug:
-        raise PetitionSiteError('write-back event: expected {"slug": "<petition slug>"}')
+    """Do the refresh an async invocation asks for; raise (so Lambda retries) when it fails.
+
+    `{"slug": s}` comes from a milestone: the pages are re-rendered and invalidated in the
+    CDN. `{"slugs": [...], "invalidate": false}` is the minute's re-render of petitions whose
+    counts moved (the aggregator's and the refresh function's): cached copies just expire."""
+    slugs, invalidate, asked = _writeback_request(event)
     try:
-        published = writeback.refresh(slug)
+        published = writeback.refresh_many(slugs, invalidate=invalidate)
     except PetitionSiteError as exc:
-        log.warning("write-back failed slug=%s: %s", slug, exc)
+        log.warning("write-back failed slugs=%s: %s", ",".join(slugs), exc)
         raise
     return {
-        "slug": slug,
+        **asked,
         "published": list(published.paths),
         "invalidation_id": published.invalidation_id,
     }
+
+
+_EXPECTED = (
+    'write-back event: expected {"slug": "<petition slug>"} or'
+    ' {"slugs": ["<petition slug>", ...], "invalidate": false}'
+)
+
+
+def _writeback_request(event: Mapping[str, Any]) -> tuple[list[str], bool, dict[str, Any]]:
+    """The slugs an event names, whether to invalidate them, and the request as asked."""
+    if not isinstance(event, Mapping):
+        raise PetitionSiteError(_EXPECTED)
+    invalidate = event.get("invalidate", True)
+    if not isinstance(invalidate, bool):
+        raise PetitionSiteError(f"{_EXPECTED}; invalidate must be true or false")
+    slug, slugs = event.get("slug"), event.get("slugs")
+    if slug is not None and slugs is None and isinstance(slug, str) and slug:
+        return [slug], invalidate, {"slug": slug}
+    if (
+        slug is None
+        and isinstance(slugs, list)
+        and slugs
+        and all(isinstance(s, str) and s for s in slugs)
+    ):
+        return list(slugs), invalidate, {"slugs": list(slugs)}
+    raise PetitionSiteError(_EXPECTED)

@@ -26,6 +26,7 @@ CONDITIONAL = {
     ("Distribution", "CKV_AWS_86"): "LogAccess",  # CloudFront access logs
     ("RestAPI", "CKV_AWS_76"): "LogAccess",  # API Gateway access logs
     ("Distribution", "CKV_AWS_174"): "HasDomain",  # TLSv1.2_2021 needs our own certificate
+    ("Distribution", "CKV_AWS_68"): "HasRateLimit",  # the web ACL of RateLimitPerFiveMinutes
 }
 
 
@@ -140,16 +141,18 @@ def test_the_asynchronous_functions_have_a_dead_letter_queue_and_queues_are_encr
         "AWS::SQS::Queue.MailQueue",
         "AWS::SQS::Queue.MailDeadLetterQueue",
         "AWS::SQS::Queue.BounceDeadLetterQueue",
+        "AWS::SQS::Queue.AggregatorFailureQueue",
     }
     topics = {c["resource"] for c in results["passed_checks"] if c["check_id"] == "CKV_AWS_26"}
     assert topics == {"AWS::SNS::Topic.MailEventsTopic", "AWS::SNS::Topic.AlertTopic"}
 
 
-def test_with_logs_and_a_domain_on_the_conditional_skips_are_not_needed(
+def test_with_logs_a_domain_and_a_rate_limit_on_the_conditional_skips_are_not_needed(
     packaged: Package, tmp_path: Path
 ) -> None:
     # checkov scans with the parameters' defaults and does not decide Fn::If: decide them here,
-    # all true, and take away the skips that only stand for "a parameter turns this on".
+    # all true (logs, a domain, the WAF rate rule), and take away the skips that only stand for
+    # "a parameter turns this on".
     conditions = dict.fromkeys(CONDITIONAL.values(), True)
     template = resolve(copy.deepcopy(packaged.template), conditions)
     for name, check in CONDITIONAL:
@@ -166,6 +169,7 @@ def test_with_logs_and_a_domain_on_the_conditional_skips_are_not_needed(
     assert by_resource(results["skipped_checks"]) == set(skips(template))  # the log bucket's too
     scanned = {name for name, _ in by_resource(results["passed_checks"])}
     assert {"AccessLogBucket", "ApiAccessLogGroup"} <= scanned
+    assert ("RateLimitAcl", "CKV_AWS_192") in by_resource(results["skipped_checks"])  # scanned
 
 
 def test_checkov_would_catch_an_unversioned_bucket(packaged: Package, tmp_path: Path) -> None:

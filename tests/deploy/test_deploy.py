@@ -3,6 +3,7 @@ headers, and CloudFront is told about changed pages only. Against moto (mock_aws
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -323,3 +324,35 @@ def test_the_clients_honour_aws_endpoint_url(monkeypatch: pytest.MonkeyPatch) ->
 
     assert s3.meta.endpoint_url == "http://127.0.0.1:4566"
     assert cloudfront.meta.endpoint_url == "http://127.0.0.1:4566"
+
+
+def _count(count: int, updated: str | None, goal: int = 1000) -> str:
+    return json.dumps({"slug": "pool", "count": count, "goal": goal, "updated": updated})
+
+
+def test_a_deploy_never_takes_a_live_count_file_back(aws: Aws, site: Path) -> None:
+    count_file = site / "petitions/pool/count.json"
+    count_file.write_text(_count(500, "2026-03-01T12:00:00+13:00"))
+    aws.sync().deploy(site)
+    live = _count(620, "2026-03-01T12:05:00+13:00")  # the counter moved it since the build
+    aws.s3.put_object(Bucket=BUCKET, Key="petitions/pool/count.json", Body=live.encode())
+    (site / "petitions/pool/index.html").write_text("<!doctype html><title>Pool: new text</title>")
+
+    result = aws.sync().deploy(site)  # a build from before the counter's last write
+
+    assert result.uploaded == ["petitions/pool/index.html"]
+    body = aws.s3.get_object(Bucket=BUCKET, Key="petitions/pool/count.json")["Body"].read()
+    assert json.loads(body)["count"] == 620
+
+
+def test_a_deploy_replaces_a_count_file_as_new_as_the_live_one(aws: Aws, site: Path) -> None:
+    count_file = site / "petitions/pool/count.json"
+    count_file.write_text(_count(500, "2026-03-01T12:00:00+13:00"))
+    aws.sync().deploy(site)
+    count_file.write_text(_count(500, "2026-03-01T12:00:00+13:00", goal=2000))  # a new goal
+
+    result = aws.sync().deploy(site)
+
+    assert result.uploaded == ["petitions/pool/count.json"]
+    head = aws.s3.head_object(Bucket=BUCKET, Key="petitions/pool/count.json")
+    assert head["CacheControl"] == "public, max-age=5"

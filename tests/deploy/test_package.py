@@ -12,7 +12,7 @@ from cfnlint.api import ManualArgs, lint_file
 
 from generator.commands.main import main
 from generator.ship.package import PackageError, package
-from generator.store.dynamodb_table import TTL_ATTRIBUTE, table_definition
+from generator.store.dynamodb_table import STREAM, TTL_ATTRIBUTE, table_definition
 from tests.support.fixture_site import CONTENT
 
 from .conftest import FUNCTIONS, ROOT, Package, listing
@@ -47,6 +47,10 @@ def test_the_zip_holds_the_app_the_generator_the_content_and_the_templates(
     for needed in (
         "app.py",
         "chalicelib/handlers.py",
+        "chalicelib/aggregator.py",
+        "generator/counting/counter.py",
+        "generator/store/dynamodb_stream.py",
+        "generator/writeback/fresh.py",
         "generator/__init__.py",
         "generator/store/dynamodb.py",
         "content/site.yaml",
@@ -102,6 +106,9 @@ def test_the_table_is_on_demand_recoverable_encrypted_and_shaped_like_the_store(
         expected["AttributeDefinitions"], key=str
     )
     assert props["GlobalSecondaryIndexes"] == expected["GlobalSecondaryIndexes"]
+    # the counter's feed: the same images the store asks of the tables it makes itself
+    assert props["StreamSpecification"] == {"StreamViewType": STREAM["StreamViewType"]}
+    assert STREAM["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     assert table["DeletionPolicy"] == "Retain"
 
 
@@ -286,13 +293,19 @@ def test_iam_grants_name_their_resources_and_only_the_actions_used(packaged: Pac
     }
 
     assert all(s["Effect"] == "Allow" for s in statements)
+    patterns = ("${SiteBucket.Arn}/*", "${SiteBucket.Arn}/petitions/*/count.json",
+                "${SignaturesTable.Arn}/stream/*")  # fmt: skip
     for statement in statements:
-        assert "*" not in json.dumps(statement["Resource"]).replace("${SiteBucket.Arn}/*", ""), (
-            statement
-        )
+        resource = json.dumps(statement["Resource"])
+        for pattern in patterns:
+            resource = resource.replace(pattern, "")
+        assert "*" not in resource, statement
     assert actions == {
-        "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Scan",
-        "dynamodb:Query", "dynamodb:ConditionCheckItem",
+        "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        "dynamodb:Scan", "dynamodb:Query", "dynamodb:ConditionCheckItem",
+        # the aggregator reads the table's stream (what Lambda's event source mapping needs)
+        "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
         "s3:GetObject", "s3:PutObject", "s3:ListBucket", "cloudfront:CreateInvalidation",
         "lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage",
         # the mailer: SES v2 SendEmail with raw content is authorised as ses:SendRawEmail; the
@@ -302,6 +315,7 @@ def test_iam_grants_name_their_resources_and_only_the_actions_used(packaged: Pac
     writeback_role = packaged.template["Resources"]["WritebackRole"]["Properties"]
     writeback_actions = json.dumps(writeback_role["Policies"])
     assert "dynamodb:PutItem" not in writeback_actions  # the write-back only reads counts
+    assert "dynamodb:Scan" not in writeback_actions  # by key: a milestone never scans
     reconcile_role = packaged.template["Resources"]["ReconcileRole"]["Properties"]
     reconcile_actions = json.dumps(reconcile_role["Policies"])
     assert "dynamodb:PutItem" not in reconcile_actions  # reconcile never adds a signature
