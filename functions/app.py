@@ -69,7 +69,7 @@ SIGNATURES_STREAM = "arn:aws:dynamodb:::table/petitions/stream/set-by-infra-stac
     batch_size=1000,
     starting_position="TRIM_HORIZON",
     name="aggregator",
-    maximum_batching_window_in_seconds=1,
+    maximum_batching_window_in_seconds=3,
 )
 def count_signatures(event: DynamoDBEvent) -> dict[str, Any]:
     """Count a batch of the table's stream once; raises (Lambda retries the same batch)."""

@@ -97,14 +97,15 @@ class Counter:
                     extra={"event": "milestone", "slug": update.slug, "count": milestone.count},
                 )  # fmt: skip
             for hook in list(self.on_milestone):
-                _call(hook, petition, update.reached)
+                _call(hook, update.slug, petition, update.reached)
         if updates:
+            slugs = ",".join(u.slug for u in updates)
             for counted in list(self.on_counted):
-                _call(counted, updates)
+                _call(counted, slugs, updates)
 
 
-def _call(hook: Callable[..., None], *args: object) -> None:
+def _call(hook: Callable[..., None], slugs: str, *args: object) -> None:
     try:
         hook(*args)
     except Exception:  # a hook must never undo a count; log and go on
-        log.exception("counter hook failed hook=%r", hook)
+        log.exception("counter hook failed slugs=%s hook=%r", slugs, hook)

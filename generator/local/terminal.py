@@ -8,7 +8,7 @@ counter counts it just after); the milestone line comes from the counter. `Event
 logging handler that turns those records, and only those, into plain lines:
 
     signed free-bus-fares: count 11
-    signed free-bus-fares: waiting for email confirmation; count 11
+    signed free-bus-fares: waiting for email confirmation
     confirmed free-bus-fares: count 12
     milestone free-bus-fares: 10 reached
     write-back free-bus-fares: 4 files in 3 ms
@@ -34,15 +34,16 @@ def event_line(record: logging.LogRecord) -> str | None:
         if fields.get("added", True):
             return f"signed {slug}: count {count}"
         return f"signed {slug} again: count {count}, not counted twice"
+    shown = "" if count is None else f"; count {count}"  # no count is read while confirming
     if event == "pending":
         fresh = "waiting for email confirmation" if fields.get("added", True) else "signed before"
-        return f"signed {slug}: {fresh}; count {count}"
+        return f"signed {slug}: {fresh}{shown}"
     if event == "confirmed":
         return f"confirmed {slug}: count {count}"
     if event == "withdrawn":
         return f"withdrawn {slug} (this wasn't me): count {count}"
     if event == "ignored":
-        return f"ignored {slug}: the hidden field was filled in (a bot); count {count}"
+        return f"ignored {slug}: the hidden field was filled in (a bot){shown}"
     if event == "milestone":
         return f"milestone {slug}: {count} reached"
     if event == "write-back":

@@ -15,8 +15,8 @@ import json
 import os
 import secrets
 import smtplib
-import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -79,7 +79,8 @@ class FileMailer:
             data = bytes(self.writer.write(letter))
         except LetterError as exc:
             raise MailError(str(exc)) from exc
-        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{letter.kind}-{secrets.token_hex(4)}.eml"
+        # to the microsecond: letters of one second sort (and are listed) in the order sent
+        name = f"{datetime.now():%Y%m%dT%H%M%S%f}-{letter.kind}-{secrets.token_hex(4)}.eml"
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             temporary = self.folder / f".{name}.tmp"

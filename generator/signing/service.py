@@ -6,7 +6,8 @@ Transport-free: the Chalice app parses HTTP into a mapping of fields and maps th
 raised here to statuses. Signers' names and emails never reach a log or an error message.
 Each signature is logged at INFO with `extra` fields (`event`, `slug`, `count`, `added`) for
 a host to show; `serve` prints them (generator/local/terminal.py). Counts in answers come
-from a per-process cache at most a second old (generator.signing.tallies).
+from a per-process cache at most a second old (generator.signing.tallies); while
+confirmation is required a signing answer shows none, so signing reads nothing (`count` None).
 """
 
 from __future__ import annotations
@@ -71,10 +72,11 @@ CHECK_EMAIL = {
 @dataclass(frozen=True)
 class SignResult:
     """What a signature request did, as the client sees it (`confirming`: a link was mailed,
-    or would have been: the answer is CHECK_EMAIL whatever happened)."""
+    or would have been: the answer is CHECK_EMAIL whatever happened, and shows no count, so
+    none is read: `count` and `goal` are None)."""
 
-    count: int
-    goal: int
+    count: int | None
+    goal: int | None
     milestone: int | None
     added: bool
     confirming: bool = False
@@ -164,6 +166,12 @@ class SigningService:
     def _count(self, petition: Petition) -> int:
         return petition.imported.count + self.tallies.tally(petition.slug).count
 
+    def _result(self, petition: Petition, added: bool, confirming: bool) -> SignResult:
+        if confirming:  # the answer is CHECK_EMAIL: the request path reads nothing for it
+            return SignResult(None, None, None, added, confirming)
+        count = self._count(petition)
+        return SignResult(count, self._goal(petition, count), None, added, confirming)
+
     def sign(
         self, slug: str, data: Mapping[str, object], address: str, *, form: bool = False
     ) -> SignResult:
@@ -181,12 +189,12 @@ class SigningService:
             raise PetitionClosed(slug, status)
         confirming = self.confirming()
         if is_bot(data):
-            count = self._count(petition)
+            result = self._result(petition, False, confirming)
             log.info(
                 "signature ignored slug=%s reason=honeypot", slug,
-                extra={"event": "ignored", "slug": slug, "count": count},
+                extra={"event": "ignored", "slug": slug, "count": result.count},
             )  # fmt: skip
-            return SignResult(count, self._goal(petition, count), None, False, confirming)
+            return result
         signer = validate_signer(data, site, form=form)
         secret = self.settings.secret()
         limit = self.settings.rate_limit(site.rate_limit)
@@ -211,14 +219,14 @@ class SigningService:
                 postman.send("confirm", signer.email, signature)
             elif outcome.existing is not None:
                 postman.after_duplicate(self.store, signer.email, outcome.existing, signed_at)
-        count = self._count(petition)
+        result = self._result(petition, outcome.added, confirming)
         event = "pending" if confirming else "signed"
         log.info(
-            "signature %s slug=%s added=%s count=%d ms=%.1f", event, slug, outcome.added, count,
-            (time.perf_counter() - started) * 1000,
-            extra={"event": event, "slug": slug, "added": outcome.added, "count": count},
+            "signature %s slug=%s added=%s count=%s ms=%.1f", event, slug, outcome.added,
+            result.count, (time.perf_counter() - started) * 1000,
+            extra={"event": event, "slug": slug, "added": outcome.added, "count": result.count},
         )  # fmt: skip
-        return SignResult(count, self._goal(petition, count), None, outcome.added, confirming)
+        return result
 
     def confirm_link(self, slug: str, email_key: str, sid: str) -> str:
         """The absolute address of a signature's confirmation page."""

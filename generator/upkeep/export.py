@@ -110,4 +110,6 @@ def petition_zone(slug: str, store: Store, content: Content | None) -> ZoneInfo 
     zone = ZoneInfo(content.site.time_zone) if content else ZoneInfo("UTC")
     if content is not None and content.petition(slug) is not None:
         return zone
-    return zone if store.tally(slug).count else None
+    tally = store.tally(slug)  # counted or pending signatures, or any at all (say, withdrawn)
+    known = tally.count or tally.pending or store.latest_signature(slug) is not None
+    return zone if known else None

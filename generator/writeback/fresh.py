@@ -50,6 +50,7 @@ class Freshness:
         self.clock = clock
         self.file_every, self.pages_every = file_every, pages_every
         self._petitions = {p.slug: p for p in content.petitions}
+        self._taken: dict[tuple[str, str], datetime] = {}  # (slug, what) -> not before
 
     def counted(self, updates: Sequence[CountUpdate]) -> None:
         """The counter's hook: the leading edge of each petition's second and minute."""
@@ -69,8 +70,19 @@ class Freshness:
             self._render_pages(self._claimed(slugs, PAGES, self.pages_every))
 
     def _claimed(self, slugs: Iterable[str], what: str, every: timedelta) -> list[str]:
+        """The slugs whose claim this caller won. A claim this process won, or was refused,
+        is not asked for again until it may be free: half the claim writes, most refused."""
         now = self.clock()
-        return [slug for slug in slugs if self.store.claim(slug, what, now, every)]
+        won = []
+        for slug in slugs:
+            if now < self._taken.get((slug, what), now):
+                continue
+            if self.store.claim(slug, what, now, every):
+                won.append(slug)
+                self._taken[(slug, what)] = now + every
+            else:  # someone claimed it less than `every` ago: free within `every`
+                self._taken[(slug, what)] = now + every / 2
+        return won
 
     def _write_files(self, slugs: list[str]) -> None:
         """Write these petitions' count files from their count items (read by key)."""

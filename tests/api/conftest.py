@@ -20,6 +20,7 @@ from generator.signing.settings import Settings
 from generator.store.base import Store
 from generator.store.dynamodb import DynamoStore
 from generator.store.sqlite import SqliteStore
+from tests.support.counting import counting_inline
 
 # Hypothesis keeps its example database and caches in the system's temp folder, not in the
 # working copy (it reads this when first storing, which is after this conftest is imported).
@@ -44,7 +45,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     from moto import mock_aws
 
     with mock_aws():
-        opened = DynamoStore("petitions-test", region="us-east-1", shards=3, clock=lambda: NOW)
+        opened = DynamoStore("petitions-test", region="us-east-1", clock=lambda: NOW)
         opened.init()
         yield opened
         opened.close()
@@ -72,7 +73,11 @@ def content() -> Content:
 def configure(
     store: Store, env: dict[str, str], clock: Clock, content: Content
 ) -> Iterator[Callable[..., None]]:
-    """Hand the app its content, store, settings and clock; `configure(x=...)` overrides one."""
+    """Hand the app its content, store, settings and clock; `configure(x=...)` overrides one.
+
+    Unless a test hands its own `after_write`, each write is counted at once in the request's
+    thread (tests/support/counting.py), with the content, store and milestone hooks this
+    call configures, so an answer's count includes its own signature."""
 
     def apply(**overrides: Any) -> None:
         values: dict[str, Any] = {
@@ -82,6 +87,10 @@ def configure(
             "clock": clock,
         }
         values.update(overrides)
+        hooks = list(values.get("on_milestone", ()))
+        values["on_milestone"] = hooks
+        if "after_write" not in values:
+            values["after_write"] = counting_inline(values["store"], values["content"], hooks)
         signing_app().runtime.configure(**values)
 
     apply()

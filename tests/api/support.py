@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from chalice import Chalice
 from chalice.test import Client
 
 from generator.model import Content, Milestone, Petition, Site, Tally
+from generator.signing.letters import Letter
 
 if TYPE_CHECKING:
     from chalicelib.runtime import Runtime
@@ -119,6 +120,21 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+class Outbox:
+    """A mailer that keeps the letters it is given."""
+
+    def __init__(self) -> None:
+        self.letters: list[Letter] = []
+
+    def send(self, letter: Letter) -> None:
+        self.letters.append(letter)
+
+    def links(self) -> list[str]:
+        """The confirmation links mailed, oldest first (their path below /api)."""
+        return [urlsplit(x.links["confirm"]).path.removeprefix("/api") for x in self.letters
+                if x.kind == "confirm"]  # fmt: skip
 
 
 class Api:

@@ -7,30 +7,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 
-from generator.signing.letters import Letter
-from tests.api.support import NOW, Api, Clock, make_content, make_petition, make_site
+from generator.model import Milestone
+from generator.store.base import Store
+from tests.api.support import NOW, Api, Clock, Outbox, make_content, make_petition, make_site
 
 REQUIRED = make_content(make_site(confirmation="required"))
 TEN = "open"  # 9 imported, ladder (10, 25): the first confirmation reaches 10
-
-
-class Outbox:
-    """A mailer that keeps the letters it is given."""
-
-    def __init__(self) -> None:
-        self.letters: list[Letter] = []
-
-    def send(self, letter: Letter) -> None:
-        self.letters.append(letter)
-
-    def links(self) -> list[str]:
-        """The confirmation links mailed, oldest first (their path below /api)."""
-        return [urlsplit(x.links["confirm"]).path.removeprefix("/api") for x in self.letters
-                if x.kind == "confirm"]  # fmt: skip
 
 
 @pytest.fixture
@@ -118,15 +103,17 @@ def test_confirming_twice_counts_once(api: Api, outbox: Outbox) -> None:
 
 
 def test_the_milestone_is_recorded_at_the_confirmation_that_reached_it(
-    api: Api, outbox: Outbox, clock: Clock
+    api: Api, outbox: Outbox, clock: Clock, store: Store
 ) -> None:
     api.sign(TEN)  # signed at NOW
     clock.now = NOW + timedelta(hours=3)  # confirmed three hours later
     (link,) = outbox.links()
 
     answer = json.loads(post(api, link, "confirm", form=False).body)
+    again = json.loads(post(api, link, "confirm", form=False).body)
 
-    assert answer["milestone"] == 10
+    assert answer == again == {"outcome": "confirmed", "count": 10, "milestone": None}
+    assert store.tally(TEN).milestones == (Milestone(10, NOW + timedelta(hours=3)),)
     milestones = json.loads(api.get(TEN).body)["milestones"]
     assert milestones == [{"count": 10, "reached_at": "2024-06-01T17:35:51+12:00"}]
 

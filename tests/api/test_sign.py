@@ -1,20 +1,25 @@
-"""Signing: counts, form posts, duplicates, the honeypot, milestones and privacy."""
+"""Signing: counts, form posts, duplicates, the honeypot, milestones and privacy.
+
+Each write is counted at once in the request's thread (tests/api/conftest.py), so an answer's
+count includes its own signature; milestones are recorded by the counter, never the answer."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from generator.counting.counter import Counter
 from generator.errors import StoreError
 from generator.model import Milestone, Petition
-from generator.store.base import Store
+from generator.store.base import CountUpdate, Store
 from tests.support.answers import without_refill
+from tests.support.counting import counter_for, source_of
 
-from .support import NOW, Api, Clock
+from .support import NOW, Api, Clock, make_content
 
 
 def test_a_signature_counts_on_top_of_the_imported_count(api: Api) -> None:
@@ -74,13 +79,19 @@ def test_an_empty_honeypot_is_ignored(api: Api) -> None:
     assert response.json_body["count"] == 1
 
 
-def test_crossing_a_milestone_records_it_once_and_reports_it(api: Api, store: Store) -> None:
+def test_crossing_a_milestone_records_it_once_at_the_signature_that_reached_it(
+    api: Api, store: Store, clock: Clock
+) -> None:
     crossing = api.sign("open", email="tenth@example.org")
+    clock.now = NOW + timedelta(minutes=5)
     after = api.sign("open", email="eleventh@example.org")
+    recount = counter_for(store, make_content())()  # nothing is left to count again
 
-    assert crossing.json_body == {"count": 10, "goal": 25, "milestone": 10}
+    # The answer counts its own signature; the milestone is the counter's (always null here).
+    assert crossing.json_body == {"count": 10, "goal": 25, "milestone": None}
     assert after.json_body == {"count": 11, "goal": 25, "milestone": None}
-    assert [m.count for m in store.tally("open").milestones] == [10]
+    assert recount == 0
+    assert store.tally("open").milestones == (Milestone(10, NOW),)  # once, at the tenth
     assert api.get("open").json_body["milestones"] == [
         {"count": 10, "reached_at": "2024-06-01T14:35:51+12:00"}
     ]
@@ -90,42 +101,53 @@ def test_milestones_of_the_imported_history_are_not_recorded_again(api: Api, sto
     response = api.sign("seed")
 
     assert response.json_body == {"count": 506, "goal": 1000, "milestone": None}
+    assert store.tally("seed").count == 1
     assert store.tally("seed").milestones == ()
 
 
-class FlakyMilestones:
-    """A store whose first record_milestone fails, as a store outage would make it."""
+class FailingCounts:
+    """A store whose next `apply_counts` fails (an outage), before or after it wrote."""
 
-    def __init__(self, inner: Store):
-        self.inner = inner
+    def __init__(self, inner: Store, after_writing: bool = False):
+        self.inner, self.after_writing = inner, after_writing
         self.failures = 1
 
-    def record_milestone(self, slug: str, count: int, reached_at: datetime) -> bool:
-        if self.failures:
-            self.failures -= 1
-            raise StoreError("milestones item unreachable")
-        return self.inner.record_milestone(slug, count, reached_at)
+    def apply_counts(self, batch: str, updates: Sequence[CountUpdate]) -> bool:
+        if not self.failures:
+            return self.inner.apply_counts(batch, updates)
+        self.failures -= 1
+        if self.after_writing:  # written, but the answer was lost: the batch comes again
+            self.inner.apply_counts(batch, updates)
+        raise StoreError("count items unreachable")
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
 
-def test_a_milestone_missed_by_a_store_error_is_recorded_by_the_next_signature(
-    api: Api, store: Store, configure: Callable[..., None], clock: Clock
+@pytest.mark.parametrize("after_writing", [False, True], ids=["refused", "answer-lost"])
+def test_a_counting_failure_neither_loses_nor_double_counts_a_signature(
+    api: Api, store: Store, configure: Callable[..., None], clock: Clock, after_writing: bool
 ) -> None:
-    configure(store=FlakyMilestones(store))
-    missed = api.sign("open", email="tenth@example.org")
-    clock.now = NOW.replace(minute=40)
-    caught_up = api.sign("open", email="eleventh@example.org")
+    configure(after_write=None)  # nothing counts on the request path, as in Lambda
+    api.sign("open", email="tenth@example.org")  # reaches 10 when counted
+    clock.now = NOW + timedelta(minutes=5)
+    api.sign("open", email="eleventh@example.org")
+    flaky = FailingCounts(store, after_writing)
+    counter = Counter(make_content(), flaky)  # type: ignore[arg-type]
+    feed = source_of(store)
 
-    assert missed.status_code == 201
-    assert missed.json_body["milestone"] is None
-    assert caught_up.json_body == {"count": 11, "goal": 25, "milestone": 10}
-    assert [m.count for m in store.tally("open").milestones] == [10]
+    with pytest.raises(StoreError, match="count items unreachable"):
+        counter.drain(feed)
+    assert store.tally("open").count == (2 if after_writing else 0)
+    counter.drain(feed)  # the batch again (if the feed still holds it): applied once
+    assert counter.drain(feed) == 0
+
+    assert store.tally("open").count == 2
+    assert store.tally("open").milestones == (Milestone(10, NOW),)  # the signature's time
 
 
 def test_milestone_hooks_hear_of_each_recorded_milestone_and_cannot_fail_a_signature(
-    api: Api, configure: Callable[..., None], caplog: pytest.LogCaptureFixture
+    api: Api, store: Store, configure: Callable[..., None], caplog: pytest.LogCaptureFixture
 ) -> None:
     heard: list[tuple[str, tuple[Milestone, ...]]] = []
 
@@ -137,12 +159,16 @@ def test_milestone_hooks_hear_of_each_recorded_milestone_and_cannot_fail_a_signa
 
     configure(on_milestone=[broken, listen])
     crossing = api.sign("open", email="tenth@example.org")
-    api.sign("open", email="eleventh@example.org")
+    after = api.sign("open", email="eleventh@example.org")
+    recount = counter_for(store, make_content(), [listen])()  # nothing to tell again
 
-    assert crossing.status_code == 201
-    assert crossing.json_body["milestone"] == 10
+    assert (crossing.status_code, after.status_code) == (201, 201)
+    assert (crossing.json_body["count"], after.json_body["count"]) == (10, 11)
+    assert recount == 0
     assert heard == [("open", (Milestone(10, NOW),))]
-    assert "milestone hook failed slug=open" in caplog.text
+    assert store.tally("open").count == 2  # the failing hook undid no count
+    assert "counter hook failed" in caplog.text
+    assert "publisher down" in caplog.text
 
 
 def test_no_response_or_log_line_carries_a_signers_name_or_email(
@@ -165,7 +191,7 @@ def test_no_response_or_log_line_carries_a_signers_name_or_email(
     ]
 
     assert [r.status_code for r in responses] == [201, 201, 400, 400, 303, 400, 409, 404, 201]
-    assert "signature accepted slug=open" in caplog.text
+    assert "signature signed slug=open added=True" in caplog.text
     for text in [caplog.text, *(without_refill(r.body.decode()) for r in responses)]:
         assert "Zebedee" not in text
         assert "zebedee" not in text.lower()

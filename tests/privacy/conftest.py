@@ -1,4 +1,7 @@
-"""Fixtures for the organiser's commands: a project folder, a store of each kind, signatures."""
+"""Fixtures for the organiser's commands: a project folder, a store of each kind, signatures.
+
+Counts move downstream of the store, from its change feed: `Project.count()` counts what is
+waiting, as the counter (serve's thread, the aggregator function) would."""
 
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from generator.commands.main import main
+from generator.content.loading import load_content
 from generator.signing.signer import email_key
 from generator.store import open_store
 from generator.store.base import Signature, Store
+from tests.support.counting import count_now
 from tests.support.fixture_site import copy_content
 
 SECRET = "organiser-tests-secret-0123456789"
@@ -48,6 +53,11 @@ class Project:
         assert self.store.sign(signature).added
         return signature
 
+    def count(self) -> int:
+        """Count what the store's change feed holds now, as the counter downstream would
+        (with the project's content as it is now); how many changes it read."""
+        return count_now(self.store, load_content(self.path / "content"))
+
     def run(self, *args: str) -> Run:
         """Run `build.py` with these arguments (and this project's store) in-process."""
         self.capsys.readouterr()
@@ -77,7 +87,7 @@ def project(
     from moto import mock_aws
 
     with mock_aws():
-        url = "dynamodb://petitions?region=us-east-1&shards=4"
+        url = "dynamodb://petitions?region=us-east-1"
         store = open_store(url)
         store.init()
         yield Project(tmp_path, url, store, capsys)

@@ -20,6 +20,7 @@ from generator.store import open_store
 from generator.store.sqlite import SqliteStore
 from tests.api.support import FUNCTIONS, NOW, SECRET, Api, Clock, make_content, signing_app
 from tests.privacy.markers import EMAIL, EMAIL_MARKERS, NAME, NAME_MARKERS, found_in, register
+from tests.support.counting import counting_inline
 
 MARKERS = (*NAME_MARKERS, *EMAIL_MARKERS)
 ME = {"name": NAME, "email": EMAIL, "postcode": "6011", "consent": True}
@@ -32,14 +33,17 @@ def failing_hook(petition: Petition, reached: tuple[Milestone, ...]) -> None:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[tuple[Api, Any]]:
-    """The real app on a fresh SQLite store, a failing milestone hook, and its runtime."""
+    """The real app on a fresh SQLite store, counting each write at once with a failing
+    milestone hook, and its runtime."""
     register(NAME, EMAIL, *NAME_MARKERS)
     store = open_store(f"sqlite:///{tmp_path}/signatures.db")
     runtime = signing_app().runtime
+    content = make_content()
     runtime.configure(
-        content=make_content(), store=store,
+        content=content, store=store,
         settings=Settings.from_environ({"PETITION_SECRET": SECRET}),
         clock=Clock(NOW), on_milestone=[failing_hook],
+        after_write=counting_inline(store, content, [failing_hook]),  # counted at once
     )  # fmt: skip
     yield Api(Client(signing_app().app, stage_name="api", project_dir=str(FUNCTIONS))), runtime
     runtime.reset()
@@ -95,9 +99,10 @@ def test_no_log_line_or_answer_names_the_signer_whatever_happens(
         503,
         503,
     ]
-    assert answers[0].json_body["milestone"] == 10
+    assert answers[0].json_body == {"count": 10, "goal": 25, "milestone": None}
     messages = caplog.text
-    assert "milestone hook failed slug=open" in messages
+    assert "milestone reached slug=open count=10" in messages  # the counter's
+    assert "counter hook failed" in messages and "could not publish open" in messages
     assert "could not open" in messages or "unable to open" in messages  # the store failure
     assert "PETITION_SECRET is not set" in messages
     assert found_in(messages, MARKERS) == []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from generator.store.base import Signature
 from generator.store.sqlite import SqliteStore
+from tests.support.counting import count_now
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -21,6 +22,7 @@ def test_export_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path) -> N
             Signature("keep-the-pool", f"{n:064x}", f"Signer {n}", f"s{n}@example.org",
                       start + timedelta(seconds=n))
         )  # fmt: skip
+    count_now(store)  # counted: the store knows the petition by its count
     store.close()
     command = (
         f"{sys.executable} {REPO / 'build.py'} export keep-the-pool"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 from chalice.test import Client
@@ -17,29 +18,31 @@ from tests.support.fixture_site import BARE, CLOSED, OPEN, WON
 
 
 def signed(project: Project, slug: str, n: int) -> None:
-    """`n` signatures on `slug`."""
+    """`n` signatures on `slug`, counted (as the counter downstream would)."""
     for i in range(n):
         project.sign(slug, f"Signer {i}", f"signer{i}@example.org", minutes=i)
+    project.count()
 
 
 def test_drift_is_reported_and_repaired_without_moving_milestones(project: Project) -> None:
-    signed(project, BARE, 3)
+    signed(project, BARE, 10)  # its first milestone, 10, at the tenth signature
     signed(project, OPEN, 2)
-    project.store.record_milestone(BARE, 10, START)
-    skew(project.store, BARE, 2)  # the counter says 5 where 3 are stored
+    reached = (Milestone(10, START + timedelta(minutes=9)),)
+    skew(project.store, BARE, 2)  # the count item says 12 where 10 are stored
     skew(project.store, OPEN, -1)
 
     run = project.run("reconcile")
+    project.count()  # nothing waits to be counted: the repair moved no signature
 
     assert run.status == 0
     assert run.out.splitlines() == [
         f"{WON}: stored 0, counted 0, drift 0",  # every petition, sorted by slug
-        f"{BARE}: stored 5, counted 3, drift -2 (repaired)",
+        f"{BARE}: stored 12, counted 10, drift -2 (repaired)",
         f"{CLOSED}: stored 0, counted 0, drift 0",
         f"{OPEN}: stored 1, counted 2, drift +1 (repaired)",
         "4 petition(s) checked, 2 with drift (repaired), 0 failed",
     ]
-    assert project.store.tally(BARE) == Tally(3, (Milestone(10, START),))
+    assert project.store.tally(BARE) == Tally(10, reached)
     assert project.store.tally(OPEN).count == 2
     assert project.run("reconcile").out.count("drift 0") == 4  # nothing left to repair
 

@@ -105,6 +105,12 @@ def provoke_every_refusal(session: Session) -> dict[str, int]:
     return statuses
 
 
+def counted(session: Session, count: int) -> dict[str, object] | None:
+    """BARE's live figures once its count is `count` (the counter runs in the background)."""
+    body: dict[str, object] = request(session.server.url, f"/api/petitions/{BARE}").json()
+    return body if body["count"] == count else None
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Session, Path]]:
     """A server over a copy of the fixture content, allowing one signature a minute per client."""
@@ -139,9 +145,11 @@ def test_a_signers_name_and_email_appear_only_where_they_must(
     ]
     refusals = provoke_every_refusal(session)
 
-    assert tenth.status == 201
-    assert tenth.json() == {"count": 10, "goal": 5000, "milestone": 10}
-    assert (duplicate.status, duplicate.json()["count"]) == (201, 10)
+    # Counting runs on serve's own thread, just after each write: an answer's count may be a
+    # signature behind; the milestone is the counter's, never the answer's.
+    assert tenth.status == duplicate.status == 201
+    assert tenth.json()["milestone"] is None
+    assert set(duplicate.json()) == {"count", "goal", "milestone"}
     assert form.status == 303
     assert allowed.status == 201
     assert 429 in [r.status for r in limited]
@@ -151,6 +159,8 @@ def test_a_signers_name_and_email_appear_only_where_they_must(
         "bot": 201,
     }  # fmt: skip
 
+    live = eventually(lambda: counted(session, 11), message="BARE counted to 11")
+    assert [m["count"] for m in live["milestones"]] == [10]  # the duplicate counted once
     page = work / "out" / "petitions" / BARE / "index.html"
     assert "10 signatures reached" in wait_for_file_text(page, "10 signatures reached")
 
