@@ -64,11 +64,13 @@ class DynamoStore:
         sdk_attempts: int = 3,
         connect_timeout: float = 2.0,
         read_timeout: float = 5.0,
-        settle: float = 1.0,
+        settle: float = 10.0,
     ) -> None:
         self.table = table  # its name
         self._clock = clock
-        self.settle = settle  # seconds a repair waits for the index and stream to catch up
+        # seconds a repair waits for the index and the stream's counter to catch up: more
+        # than the aggregator's batching window (3 s) and a batch's work
+        self.settle = settle
         self.api = Table(
             table,
             region=region,

@@ -369,8 +369,8 @@ def test_the_mail_functions_may_do_only_their_own_part(packaged: Package) -> Non
             {"Fn::GetAtt": ["MailerLogGroup", "Arn"]},
         ),
     }  # fmt: skip
-    assert _grants(packaged, "BouncesRole") == {  # reads a signature, moves it and its counts
-        "MarkBounced": (["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], table),
+    assert _grants(packaged, "BouncesRole") == {  # moves a pending signature to bounced
+        "MarkBounced": ("dynamodb:UpdateItem", table),
         "DeadLetters": ("sqs:SendMessage", {"Fn::GetAtt": ["BounceDeadLetterQueue", "Arn"]}),
         "Logs": (
             ["logs:CreateLogStream", "logs:PutLogEvents"],
