@@ -6,7 +6,10 @@ finished by running it again.
 A rekey cannot be one transaction per petition here (a transaction holds at most 100
 items): duplicates are deleted first (the stream lowers the count), then each signature
 whose key changed is moved (put under the new key, deleted under the old, together; the
-stream sees one leave and one arrive, which count nothing).
+stream sees one leave and one arrive, which count nothing: the old item is first marked
+`moved_to` and the new one carries `moved_from`, so the stream's counter skips both; were
+they counted as -1 and +1, the +1 at the signature's old time would sort first in a batch
+and could reach, and record, a milestone the count never reached).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import dataclasses
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -75,25 +78,59 @@ def rekey(
         if new_key == signature.email_key:
             continue
         renamed = dataclasses.replace(signature, email_key=new_key)
+        old = items.signature_key(slug, signature.email_key)
+        if not _mark_moving(table, old, new_key, what):
+            continue  # deleted meanwhile
         move: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
                     "TableName": table.name,
-                    "Item": items.signature_item(renamed),
+                    "Item": {
+                        **items.signature_item(renamed),
+                        items.MOVED_FROM: {"S": signature.email_key},
+                    },
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
             {
                 "Delete": {
                     "TableName": table.name,
-                    "Key": items.signature_key(slug, signature.email_key),
-                    "ConditionExpression": "attribute_exists(pk)",
+                    "Key": old,
+                    "ConditionExpression": "#to = :to",
+                    "ExpressionAttributeNames": {"#to": items.MOVED_TO},
+                    "ExpressionAttributeValues": {":to": {"S": new_key}},
                 }
             },
         ]
         if _commit(table, move, what):
             moved += 1
+        else:  # the new key is taken (a signature under it landed meanwhile): left unmoved
+            _mark_moving(table, old, None, what)
     return Rekeyed(changed=moved, merged=len(dropped))
+
+
+def _mark_moving(table: Table, key: items.Item, new_key: str | None, what: str) -> bool:
+    """Mark a signature as moving to `new_key` (None: no longer), a change of no state that
+    the stream counts as nothing, so that its deletion by the move counts nothing either;
+    False if it is gone."""
+    arguments: dict[str, Any] = {
+        "TableName": table.name,
+        "Key": key,
+        "UpdateExpression": "REMOVE #to" if new_key is None else "SET #to = :to",
+        "ConditionExpression": "attribute_exists(pk)",
+        "ExpressionAttributeNames": {"#to": items.MOVED_TO},
+    }
+    if new_key is not None:
+        arguments["ExpressionAttributeValues"] = {":to": {"S": new_key}}
+    try:
+        table.client.update_item(**arguments)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise table.failure(what, exc) from exc
+    except BotoCoreError as exc:
+        raise table.failure(what, exc) from exc
+    return True
 
 
 def anonymise(table: Table, slug: str, signatures: Iterable[Signature]) -> int:

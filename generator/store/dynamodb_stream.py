@@ -45,8 +45,13 @@ def change_of(record: Mapping[str, Any]) -> Change | None:
     if body.get("Keys", {}).get("sk", {}).get("S") != items.SIGNATURE_SK:
         return None
     new, old = body.get("NewImage"), body.get("OldImage")
-    before = items.state_of(old) if record.get("eventName") != "INSERT" else None
-    after = items.state_of(new) if record.get("eventName") != "REMOVE" else None
+    event = record.get("eventName")
+    if (event == "INSERT" and items.MOVED_FROM in (new or {})) or (
+        event == "REMOVE" and items.MOVED_TO in (old or {})
+    ):
+        return None  # one half of a rekey's move: the signature stays, counted as it was
+    before = items.state_of(old) if event != "INSERT" else None
+    after = items.state_of(new) if event != "REMOVE" else None
     if before == after:
         return None
     image = new or old or {}
@@ -194,6 +199,7 @@ class StreamSource:
             return
         state = {"done": self._done, "flight": list(self._flight) if self._flight else None}
         temporary = self.checkpoint.with_suffix(".tmp")
+        temporary.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_text(json.dumps(state, indent=1))
         os.replace(temporary, self.checkpoint)
 

@@ -103,19 +103,22 @@ def repair(table: Table, slug: str, settle: float) -> tuple[int, int]:
         again, recounted = _measure(table, slug)
         if again != stored or recounted != counted:
             raise Retry("signing while confirming the drift")
-        condition = "attribute_not_exists(n)" if not stored.count else "n = :was"
+        # an item at zero holds n = 0; one never counted (or lost) has no n, nor p, which
+        # the counter's condition needs
+        condition = "n = :was" if stored.count else "attribute_not_exists(n) OR n = :was"
         values = {
             ":to": {"N": str(counted)},
+            ":was": {"N": str(stored.count)},
+            ":zero": {"N": "0"},
             ":slug": {"S": slug},
             ":now": {"S": to_iso(utc_now())},
         }
-        if stored.count:
-            values[":was"] = {"N": str(stored.count)}
         try:
             table.client.update_item(
                 TableName=table.name,
                 Key=items.count_key(slug),
-                UpdateExpression="SET n = :to, slug = :slug, updated = :now",
+                UpdateExpression="SET n = :to, p = if_not_exists(p, :zero), slug = :slug,"
+                " updated = :now",
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
             )
@@ -151,5 +154,10 @@ def scan_counts(table: Table) -> dict[str, Tally]:
             parts = list(pool.map(segment, range(SCAN_SEGMENTS)))
     except (ClientError, BotoCoreError) as exc:
         raise table.failure("scan the count items", exc) from exc
-    found = {item["slug"]["S"]: items.tally_of(item) for part in parts for item in part}
+    found = {
+        item["slug"]["S"]: items.tally_of(item)
+        for part in parts
+        for item in part
+        if item["pk"] == items.count_key(item["slug"]["S"])["pk"]  # not an old count shard
+    }
     return dict(sorted(found.items()))

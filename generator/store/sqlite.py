@@ -184,10 +184,10 @@ class SqliteStore:
 
     def _move(
         self, what: str, slug: str, email_key: str, sid: str | None, to: str, allowed: set[str],
-        confirmed_at: datetime | None = None,
+        confirmed_at: datetime | None = None, when: datetime | None = None,
     ) -> Transition:  # fmt: skip
         """Move one signature (with this id, unless None) from an `allowed` state to `to`,
-        with its change on the feed, in one transaction."""
+        with its change on the feed (at `when`, else now), in one transaction."""
 
         def move(conn: sqlite3.Connection) -> Transition:
             found = self._stored(conn, slug, email_key)
@@ -199,18 +199,18 @@ class SqliteStore:
                     " confirmed_at = COALESCE(?, confirmed_at) WHERE slug = ? AND email_key = ?",
                     (to, None if confirmed_at is None else to_iso(confirmed_at), slug, email_key),
                 )
-                schema.note_change(conn, slug, found.state, to, confirmed_at or self._clock())
+                schema.note_change(conn, slug, found.state, to, when or self._clock())
             return Transition(found.state)
 
         return self._write(f"{what} a signature of {slug!r}", move)
 
     def confirm(self, slug: str, email_key: str, sid: str, at: datetime) -> Transition:
         """pending → confirmed (counted from `at`); anything else is left as it is."""
-        return self._move("confirm", slug, email_key, sid, CONFIRMED, {PENDING}, at)
+        return self._move("confirm", slug, email_key, sid, CONFIRMED, {PENDING}, at, at)
 
     def reject(self, slug: str, email_key: str, sid: str, at: datetime) -> Transition:
         """pending or confirmed → rejected (uncounted)."""
-        return self._move("reject", slug, email_key, sid, REJECTED, {PENDING, CONFIRMED})
+        return self._move("reject", slug, email_key, sid, REJECTED, {PENDING, CONFIRMED}, None, at)
 
     def bounce(self, slug: str, email_key: str) -> Transition:
         """pending → bounced."""
@@ -243,20 +243,23 @@ class SqliteStore:
             if not rows:
                 return None
             changes = tuple(Change(slug, b, a, from_iso(at)) for _, slug, b, a, at in rows)
-            return Feed(f"sqlite:{rows[0][0]}-{rows[-1][0]}", changes)
+            return Feed(f"sqlite:{rows[0][0]}-{rows[-1][0]}+{len(rows)}", changes)
 
         return self._read("read the change feed", read)
 
     def apply_counts(self, batch: str, updates: Sequence[CountUpdate]) -> bool:
         """Apply a batch of the feed and take its changes off the feed, in one transaction."""
-        first, last = (int(n) for n in batch.removeprefix("sqlite:").split("-"))
+        span, _, size = batch.removeprefix("sqlite:").partition("+")
+        first, last = (int(n) for n in span.split("-"))
 
         def apply(conn: sqlite3.Connection) -> bool:
             waiting = conn.execute(
                 "SELECT COUNT(*) FROM changes WHERE seq BETWEEN ? AND ?", (first, last)
             ).fetchone()[0]
-            if not waiting:
-                return False  # applied before
+            if waiting != int(size):
+                # applied before, whole, or in part by another counter's overlapping batch:
+                # what is left of it is on the feed still, for the next read
+                return False
             for update in updates:
                 stored = schema.read_tally(conn, update.slug)
                 if (stored.count, stored.pending) != (update.before.count, update.before.pending):
@@ -386,11 +389,11 @@ class SqliteStore:
             before = schema.read_tally(conn, slug).count
             # what the counter will hold once the changes still on the feed are applied
             counted = schema.count_signatures(conn, slug) - schema.feed_deltas(conn, slug)
-            if counted != before:
+            if counted != before:  # moved: `updated` tells stale() the count file is out of date
                 conn.execute(
-                    "INSERT INTO counts (slug, n) VALUES (?, ?)"
-                    " ON CONFLICT (slug) DO UPDATE SET n = excluded.n",
-                    (slug, counted),
+                    "INSERT INTO counts (slug, n, updated) VALUES (?, ?, ?)"
+                    " ON CONFLICT (slug) DO UPDATE SET n = excluded.n, updated = excluded.updated",
+                    (slug, counted, to_iso(self._clock())),
                 )
             return before, counted
 
