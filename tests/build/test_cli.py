@@ -6,12 +6,15 @@ import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 from generator.commands.main import main
 from generator.store import Signature, open_store
+from generator.store.sqlite import SqliteStore
 from tests.build.conftest import Project, petition_text, snapshot
+from tests.support.counting import count_now
 from tests.support.fixture_site import CONTENT, OPEN, TEMPLATES
 
 BAD_STATUS = petition_text("Fix the lights").replace("status: open", "status: pending")
@@ -87,7 +90,13 @@ def test_refuses_to_replace_a_folder_it_did_not_build(
     assert (project.out / "precious.txt").read_text(encoding="utf-8") == "keep me"
 
 
-def test_store_counts_are_baked_in(project: Project, capsys: pytest.CaptureFixture) -> None:
+def test_store_counts_are_baked_in(
+    project: Project, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def scan(self: SqliteStore) -> NoReturn:
+        raise AssertionError("a build read every petition's tally (a scan of the store)")
+
+    monkeypatch.setattr(SqliteStore, "tallies", scan)  # counts are read by key, never scanned
     url = f"sqlite:///{project.root / 'signatures.db'}"
     assert main(["init-store", "--store", url]) == 0
     assert "signatures.db" in capsys.readouterr().out
@@ -99,6 +108,7 @@ def test_store_counts_are_baked_in(project: Project, capsys: pytest.CaptureFixtu
     store = open_store(url)
     signed = datetime(2024, 3, 1, tzinfo=UTC)
     store.sign(Signature("fix-the-footpath", "k1", "A Signer", "a@example.org", signed))
+    assert count_now(store) == 1  # what serve's counter does after each signature
     store.close()
     capsys.readouterr()
     assert main(project.args("--store", url)) == 0

@@ -11,11 +11,12 @@ import pytest
 from generator.build.output import MANIFEST_FORMAT, manifest_path
 from generator.content.loading import load_content
 from generator.model import Content, Milestone, Tally
+from generator.render.countfile import count_path
 from generator.render.pages import LANDING_PAGES, Entry, Renderer
 from tests.build.conftest import Project, petition_text, snapshot
 
 FOOTPATH = "petitions/fix-the-footpath/index.html"
-FOOTPATH_PAGES = {FOOTPATH} | {
+FOOTPATH_PAGES = {FOOTPATH, count_path("fix-the-footpath")} | {
     f"petitions/fix-the-footpath/{name}/index.html" for name in LANDING_PAGES
 }
 
@@ -90,7 +91,7 @@ def test_removed_petition_loses_its_folder(project: Project) -> None:
     project.build()
     (project.content / "petitions" / "save-the-pool.md").unlink()
     report = project.build()
-    assert report.petitions == 2 and report.deleted == 6  # its 5 pages, index page 2 of 2
+    assert report.petitions == 2 and report.deleted == 7  # 5 pages, count file, index page 2
     assert not (project.out / "petitions" / "save-the-pool").exists()
     assert not (project.out / "page").exists()
     assert b"save-the-pool" not in (project.out / "sitemap.xml").read_bytes()

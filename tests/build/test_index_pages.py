@@ -11,6 +11,7 @@ import pytest
 from generator.build import sources
 from generator.build.output import manifest_path
 from generator.model import Content, Tally
+from generator.render.countfile import count_path
 from generator.render.pages import LANDING_PAGES, Renderer
 from tests.build.conftest import Project, petition_text, snapshot
 
@@ -56,8 +57,8 @@ def assert_same_as_full_build(project: Project, tmp_path: Path, name: str, **kw:
 
 
 def pages_of(slug: str) -> set[str]:
-    """A petition's own pages."""
-    return {f"petitions/{slug}/index.html"} | {
+    """A petition's own pages and its count file."""
+    return {f"petitions/{slug}/index.html", count_path(slug)} | {
         f"petitions/{slug}/{name}/index.html" for name in LANDING_PAGES
     }
 

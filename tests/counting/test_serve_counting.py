@@ -48,7 +48,8 @@ def count_file(server: ServeProcess) -> dict[str, object]:
 def check_counted(server: ServeProcess, started: datetime, answered: list[datetime]) -> None:
     document = eventually(
         lambda: (d := count_file(server))["count"] == SIGNATURES and d,
-        timeout=30, message=lambda: f"the count file reaching {SIGNATURES}",
+        timeout=30,
+        message=lambda: f"the count file at {SIGNATURES}; serve said:\n{server.output[-3000:]}",
     )  # fmt: skip
     reached = document["milestones"]
     assert [m["count"] for m in reached] == LADDER  # each once, in order

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from generator.content.loading import load_content
+from generator.store.sqlite import SqliteStore
 from tests.serve.launcher import (
     ROOT,
     ServeProcess,
@@ -136,6 +138,20 @@ class Site:
         """The mails sent to `address` so far, oldest first."""
         found = (read_mail(p) for p in sorted(self.outbox.glob("*.eml")))
         return [m for m in found if m["To"] == address]
+
+    def counted(self, slug: str) -> tuple[int, int]:
+        """The petition's public count and pending count once serve has counted every change
+        waiting on its store's feed (it counts on a thread of its own, just after each write),
+        read from the store: what its count file and API show a moment later."""
+        store = SqliteStore(self.server.work / "signatures.db")
+        try:
+            eventually(lambda: store.feed() is None, message="serve counting every change")
+            tally = store.tally(slug)
+        finally:
+            store.close()
+        petition = load_content(self.server.work / "content").petition(slug)
+        assert petition is not None, slug
+        return petition.imported.count + tally.count, tally.pending
 
     def confirmation_link(self, address: str) -> str:
         """The link in the (only) confirmation mail to `address`; waits for it to be sent."""

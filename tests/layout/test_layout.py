@@ -16,7 +16,8 @@ import grimp
 REPO = Path(__file__).resolve().parents[2]
 CORE = {"__init__.py", "errors.py", "model.py", "milestones.py"}
 STAGES = {
-    "content", "render", "build", "signing", "store", "writeback", "upkeep", "ship", "local",
+    "content", "render", "build", "signing", "store", "counting", "writeback", "upkeep", "ship",
+    "local",
     "commands",
 }  # fmt: skip
 

@@ -6,6 +6,7 @@ which parts matter, so regenerating the golden files cannot quietly accept a reg
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -60,6 +61,27 @@ def test_the_count_goal_and_milestones_are_the_imported_history_in_the_sites_zon
         ("25", "2017-04-14 15:12:51 +1200", "2017-04-14T15:12:51+12:00"),
         ("10", "2017-04-14 14:35:51 +1200", "2017-04-14T14:35:51+12:00"),
     ]
+
+
+def test_each_petition_has_a_count_file_saying_what_its_page_shows(site: Path) -> None:
+    counts = json.loads((site / "petitions" / OPEN / "count.json").read_bytes())
+
+    assert (counts["slug"], counts["count"], counts["pending"], counts["goal"]) == (
+        OPEN,
+        731,
+        0,
+        1000,
+    )
+    assert counts["milestones"][0] == {"count": 10, "reached_at": "2017-04-14T14:35:51+12:00"}
+    assert [m["count"] for m in counts["milestones"]] == [10, 25, 50, 100, 500]  # oldest first
+    assert counts["updated"] is None  # built from the content: no signature stored yet
+    tally = page(site, OPEN).by_id("tally")
+    assert tally.attrs["data-counts"] == f"/petitions/{OPEN}/count.json"
+    for slug in SLUGS:
+        shown = page(site, slug).by_id("count").text.replace(",", "")
+        assert json.loads((site / "petitions" / slug / "count.json").read_bytes())["count"] == int(
+            shown
+        )
 
 
 def test_the_form_posts_to_the_api_with_the_sites_signer_fields(site: Path) -> None:

@@ -24,6 +24,7 @@ def test_writes_the_page_and_the_pages_signers_land_on(renderer: Renderer) -> No
     assert sorted(render_petition(renderer, make_entry())) == [
         "petitions/chechnya/check-email/index.html",
         "petitions/chechnya/confirmed/index.html",
+        "petitions/chechnya/count.json",  # the live count the page's script polls
         PAGE,
         THANKS,
         "petitions/chechnya/withdrawn/index.html",

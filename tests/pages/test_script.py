@@ -51,6 +51,9 @@ def test_tally_carries_what_the_live_count_fetches_and_shows(renderer: Renderer)
     doc = rendered(renderer, Tally(1))
     tally = doc.by_id("tally")
     assert (tally.attrs["data-api"], tally.attrs["data-slug"]) == ("/api", "chechnya")
+    # the live count comes from the count file beside the page (the CDN), never the API
+    assert tally.attrs["data-counts"] == "/petitions/chechnya/count.json"
+    assert tally.attrs["data-live"] == "true"  # open: polled while the page is shown
     assert (tally.attrs["data-count"], tally.attrs["data-goal"]) == ("1", "10")
     assert doc.by_id("count-noun").text == "signature"  # the script switches it with the count
     assert doc.find("p", class_="count").text == "1 signature"
@@ -139,7 +142,8 @@ def test_closed_petitions_have_no_form_and_nothing_for_signing(renderer: Rendere
     doc = rendered(renderer, Tally(3), status="closed")
     ids = {n.attrs.get("id") for n in doc.iter()}
     assert not ids & {"sign-form", "sign-thanks-template", "milestones-template"}
-    assert "tally" in ids  # the count still goes live
+    assert "tally" in ids  # the count is still read once from the count file
+    assert doc.by_id("tally").attrs["data-live"] == "false"  # but not polled: it cannot move
 
 
 def test_ids_the_script_creates_are_free(renderer: Renderer) -> None:

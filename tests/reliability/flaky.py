@@ -1,22 +1,29 @@
-"""A store that fails on purpose between the steps of a signature, and a botocore fault hook.
+"""A store that fails on purpose between the steps of a signature or of counting, and
+botocore fault hooks.
 
 `FlakyStore` delegates every call to a real store; `fail(method, error, after=...)` makes the
 next call of `method` raise `error`, either before the real call (nothing happened) or after
-it (the write happened but its caller never hears so, like a crash before the response).
-`AfterCall` makes a DynamoDB operation raise once its real answer has arrived (a lost answer).
+it (the write happened but its caller never hears so, like a crash before the response). Its
+change feed is the real store's (`source_of(flaky.inner)`): the counter reads the feed there
+and reads and writes counts through the wrapper, where they can fail.
+`AfterCall` makes a DynamoDB operation raise once its real answer has arrived (a lost answer);
+`Throttled` answers an operation's first sends with DynamoDB's throttling error over the wire,
+so the SDK's own retries meet it as they would meet DynamoDB's.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TypeVar
 
+from botocore.awsrequest import AWSResponse
+
 from generator.model import Tally
-from generator.store.base import RateLimit, Signature, SignOutcome, Store
+from generator.store.base import CountUpdate, RateLimit, Signature, SignOutcome, Store
 
 T = TypeVar("T")
 
@@ -62,11 +69,14 @@ class FlakyStore:
         """The real sign, unless a fault is due."""
         return self._call("sign", lambda: self.inner.sign(signature, rate))
 
-    def record_milestone(self, slug: str, count: int, reached_at: datetime) -> bool:
-        """The real record_milestone, unless a fault is due."""
-        return self._call(
-            "record_milestone", lambda: self.inner.record_milestone(slug, count, reached_at)
-        )
+    def counts(self, slugs: Iterable[str]) -> dict[str, Tally]:
+        """The real counts, unless a fault is due."""
+        wanted = list(slugs)
+        return self._call("counts", lambda: self.inner.counts(wanted))
+
+    def apply_counts(self, batch: str, updates: Sequence[CountUpdate]) -> bool:
+        """The real apply_counts, unless a fault is due."""
+        return self._call("apply_counts", lambda: self.inner.apply_counts(batch, updates))
 
     def tally(self, slug: str) -> Tally:
         """The real tally, unless a fault is due."""
@@ -76,9 +86,9 @@ class FlakyStore:
         """The real tallies (never fails on purpose)."""
         return self.inner.tallies()
 
-    def signatures(self, slug: str) -> Iterator[Signature]:
+    def signatures(self, slug: str, states: Iterable[str] | None = None) -> Iterator[Signature]:
         """The real signatures (never fails on purpose)."""
-        return self.inner.signatures(slug)
+        return self.inner.signatures(slug, states)
 
     def close(self) -> None:
         """The real close."""
@@ -102,3 +112,37 @@ class AfterCall:
             self.remaining -= 1
             self.fired += 1
             raise self.error
+
+
+class _Body:
+    """The raw body of a made-up HTTP answer, as botocore reads one."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.data
+
+
+class Throttled:
+    """Answers the next `times` sends of a DynamoDB operation with HTTP 400
+    ProvisionedThroughputExceededException instead of sending them (register on
+    `before-send.dynamodb.<Operation>`): the SDK parses it and retries as it would."""
+
+    def __init__(self, times: int) -> None:
+        self.remaining = times
+        self.sends = 0
+
+    def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
+        self.sends += 1
+        if self.remaining <= 0:
+            return None
+        self.remaining -= 1
+        body = json.dumps(
+            {
+                "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                "message": "injected by the test",
+            }
+        ).encode()
+        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "test"}
+        return AWSResponse(request.url, 400, headers, _Body(body))

@@ -57,6 +57,7 @@ class ServeProcess:
         extra_env: dict[str, str] | None = None,
         split_streams: bool = False,
         confirmation: str = "off",
+        store: str | None = None,
     ) -> None:
         self.work = work
         self.port = port or 0  # 0: serve picks a free port; wait_until_up() reads which
@@ -75,7 +76,7 @@ class ServeProcess:
         )
         command = [
             sys.executable, str(ROOT / "build.py"), "serve", "--host", "127.0.0.1",
-            "--port", str(self.port), "--store", f"sqlite:///{work / 'signatures.db'}",
+            "--port", str(self.port), "--store", store or f"sqlite:///{work / 'signatures.db'}",
             "--content", "content", "--templates", "templates", "--out", "out",
             "--cache", "cache",
         ]  # fmt: skip
@@ -199,11 +200,14 @@ def start_serve(
     watch: bool = True,
     port: int | None = None,
     confirmation: str = "off",
+    store: str | None = None,
 ) -> ServeProcess:
-    """Start serve over `work/content` and `work/templates` and wait until it answers."""
+    """Start serve over `work/content` and `work/templates` (and the store at URL `store`,
+    else a SQLite file in `work`) and wait until it answers."""
     server = ServeProcess(
-        work, port=port, rate_limit=rate_limit, watch=watch, confirmation=confirmation
-    )
+        work, port=port, rate_limit=rate_limit, watch=watch, confirmation=confirmation,
+        store=store,
+    )  # fmt: skip
     server.wait_until_up()
     return server
 

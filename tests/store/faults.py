@@ -7,6 +7,7 @@ DynamoDB would have answered.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -73,3 +74,39 @@ def counting(client: Any) -> Iterator[Counter[str]]:
         yield calls
     finally:
         client.meta.events.unregister("before-call.dynamodb", count)
+
+
+class _Body:
+    """The raw body of a made-up HTTP answer, as botocore reads it."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.data
+
+
+@contextmanager
+def throttled_on_the_wire(client: Any, operation: str, times: int) -> Iterator[list[str]]:
+    """The first `times` requests of `operation` are answered ThrottlingException by "the
+    server" (at `before-send`, so the SDK's own retries see and retry them, as they would
+    DynamoDB's); yields the operations answered so."""
+    answered: list[str] = []
+    body = json.dumps(
+        {"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException", "message": "slow down"}
+    ).encode()
+
+    def answer(request: Any, **_: Any) -> AWSResponse | None:
+        target = request.headers.get("X-Amz-Target", b"")
+        target = target.decode() if isinstance(target, bytes) else target
+        if len(answered) >= times or not target.endswith(f".{operation}"):
+            return None
+        answered.append(operation)
+        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}
+        return AWSResponse(request.url, 400, headers, _Body(body))
+
+    client.meta.events.register_first("before-send.dynamodb", answer)
+    try:
+        yield answered
+    finally:
+        client.meta.events.unregister("before-send.dynamodb", answer)

@@ -1,17 +1,21 @@
-"""Helpers the store tests share: a hand-moved clock, made-up signatures, made-up drift."""
+"""Helpers the store tests share: a hand-moved clock, made-up signatures and petitions,
+counting, made-up drift."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+from generator.model import Content, Petition
+from generator.store import dynamodb_items as items
 from generator.store.base import Signature, Store
 from generator.store.dynamodb import DynamoStore
-from generator.store.dynamodb_items import shard_key
 from generator.store.retry import Backoff
 from generator.store.sqlite import SqliteStore
+from tests.support.counting import NO_CONTENT, count_now
 
 START = datetime(2026, 3, 1, 12, 0, 10, tzinfo=UTC)  # 50 s before the next minute
+SLUG = "save-the-park"
 
 
 class Clock:
@@ -29,7 +33,7 @@ class Clock:
 
 
 def signature(
-    number: int, slug: str = "save-the-park", at: datetime | None = None, **fields: object
+    number: int, slug: str = SLUG, at: datetime | None = None, **fields: object
 ) -> Signature:
     """A distinct signer's signature; `number` picks the signer (fake hex email_key)."""
     values: dict[str, object] = {
@@ -41,12 +45,38 @@ def signature(
     return Signature(slug=slug, email_key=f"{number:064x}", **values)  # type: ignore[arg-type]
 
 
+def ladder(*milestones: int, slugs: tuple[str, ...] = (SLUG,)) -> Content:
+    """A content folder whose petitions (`slugs`) have this milestone ladder."""
+    petitions = tuple(
+        Petition(
+            slug=slug,
+            path=f"content/petitions/{slug}.md",
+            title=f"Petition {slug}",
+            target="The Council",
+            ask="Do the thing.",
+            body="Because.",
+            created=START - timedelta(days=30),
+            milestones=milestones,
+        )
+        for slug in slugs
+    )
+    return Content(NO_CONTENT.site, petitions)
+
+
+def counted(store: Store, content: Content = NO_CONTENT) -> Store:
+    """The store once the counter has applied every change waiting on its feed (the same
+    reader each time for the same store object, as one aggregator reads a stream)."""
+    count_now(store, content)
+    return store
+
+
 FAST = Backoff(attempts=4, base=0.001, cap=0.01, budget=2.0)
 PATIENT = Backoff(attempts=30, base=0.005, cap=0.2, budget=20.0)  # 20 threads on one item
 
 
 def skew(store: Store, slug: str, delta: int) -> None:
-    """Move a petition's counter by `delta` behind the store's back (drift, as a bug would)."""
+    """Move a petition's stored count by `delta` behind the store's back (drift, as a bug
+    would): the SQLite counts row, or DynamoDB's count item."""
     if isinstance(store, SqliteStore):
         with sqlite3.connect(store.path) as conn:
             conn.execute(
@@ -59,7 +89,7 @@ def skew(store: Store, slug: str, delta: int) -> None:
     assert isinstance(store, DynamoStore), store
     store.client.update_item(
         TableName=store.table,
-        Key=shard_key(slug, store.shards - 1),
+        Key=items.count_key(slug),
         UpdateExpression="ADD n :d SET slug = :slug",
         ExpressionAttributeValues={":d": {"N": str(delta)}, ":slug": {"S": slug}},
     )
@@ -77,7 +107,18 @@ def second_client(store: Store) -> Store:
         store.table,
         region=store.region,
         endpoint_url=store.endpoint_url,
-        shards=store.shards,
         backoff=FAST,
         settle=store.settle,
     )
+
+
+def drop_count(store: Store, slug: str) -> None:
+    """Lose a petition's stored count behind the store's back (its milestones too)."""
+    if isinstance(store, SqliteStore):
+        with sqlite3.connect(store.path) as conn:
+            conn.execute("DELETE FROM counts WHERE slug = ?", (slug,))
+            conn.execute("DELETE FROM milestones WHERE slug = ?", (slug,))
+        conn.close()
+        return
+    assert isinstance(store, DynamoStore), store
+    store.client.delete_item(TableName=store.table, Key=items.count_key(slug))

@@ -1,4 +1,8 @@
-"""The store contract: every implementation (SQLite, DynamoDB on moto, DynamoDB Local) passes it."""
+"""The store contract: every implementation (SQLite, DynamoDB on moto, DynamoDB Local) passes it.
+
+A signature is one write; the count follows from the store's change feed once the counter
+has applied it (`counted`), as it does in production from the table's stream.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,18 @@ import pytest
 from generator.errors import RateLimited
 from generator.model import Milestone, Tally
 from generator.store.base import RateLimit, Store
-from tests.store.helpers import START, Clock, signature
+from tests.store.helpers import START, Clock, counted, ladder, signature
 
 SLUG = "save-the-park"
 
 
-def test_each_new_signature_adds_one_to_the_count(store: Store) -> None:
+def test_each_new_signature_adds_one_to_the_count_once_counted(store: Store) -> None:
     outcomes = [store.sign(signature(n)) for n in range(3)]
 
     assert [o.added for o in outcomes] == [True, True, True]
-    assert [o.tally.count for o in outcomes] == [1, 2, 3]
-    assert store.tally(SLUG) == Tally(count=3)
+    assert store.tally(SLUG) == Tally()  # signing writes the signature only
+    assert counted(store).tally(SLUG) == Tally(count=3)
+    assert counted(store).tally(SLUG) == Tally(count=3)  # counting again adds nothing
 
 
 def test_a_second_signature_by_the_same_signer_is_not_counted(store: Store) -> None:
@@ -27,8 +32,9 @@ def test_a_second_signature_by_the_same_signer_is_not_counted(store: Store) -> N
     again = store.sign(signature(1, name="Someone Else", at=START + timedelta(hours=1)))
 
     assert again.added is False
-    assert again.tally.count == 1
-    assert store.tally(SLUG).count == 1
+    assert again.existing is not None
+    assert again.existing.name == "Signer 1"
+    assert counted(store).tally(SLUG).count == 1
     assert [s.name for s in store.signatures(SLUG)] == ["Signer 1"]
 
 
@@ -37,7 +43,8 @@ def test_the_same_signer_counts_once_on_each_petition(store: Store) -> None:
     other = store.sign(signature(1, slug="fix-the-bridge"))
 
     assert other.added is True
-    assert other.tally.count == 1
+    counted(store)
+    assert store.tally("fix-the-bridge").count == 1
     assert store.tally(SLUG).count == 1
 
 
@@ -45,27 +52,54 @@ def test_an_unknown_petition_has_an_empty_tally(store: Store) -> None:
     assert store.tally("never-signed") == Tally()
 
 
-def test_the_tally_after_signing_includes_recorded_milestones(store: Store) -> None:
+def test_a_milestone_is_recorded_at_the_time_of_the_signature_that_reached_it(
+    store: Store,
+) -> None:
+    content = ladder(2, 4, 100)
+    for n in range(1, 4):
+        store.sign(signature(n))
+    counted(store, content)
+    store.sign(signature(4))
+
+    counted(store, content)
+
+    assert store.tally(SLUG) == Tally(
+        count=4,
+        milestones=(
+            Milestone(2, START + timedelta(seconds=2)),
+            Milestone(4, START + timedelta(seconds=4)),
+        ),
+    )
+
+
+def test_a_milestone_is_recorded_once_and_its_time_never_moves(store: Store) -> None:
+    content = ladder(2)
     store.sign(signature(1))
-    assert store.record_milestone(SLUG, 1, START + timedelta(seconds=1)) is True
+    store.sign(signature(2))
+    counted(store, content)
+    reached = (Milestone(2, START + timedelta(seconds=2)),)
 
-    outcome = store.sign(signature(2))
+    store.forget(signature(2).email_key, [SLUG])  # below the milestone again ...
+    counted(store, content)
+    store.sign(signature(3))  # ... and back above it, later
+    counted(store, content)
+    counted(store, content)
 
-    assert outcome.tally == Tally(count=2, milestones=(Milestone(1, START + timedelta(seconds=1)),))
+    assert store.tally(SLUG) == Tally(count=2, milestones=reached)
 
 
-def test_only_the_first_record_of_a_milestone_wins_and_its_time_never_moves(store: Store) -> None:
-    first = START + timedelta(minutes=5)
+def test_only_the_petitions_ladder_makes_milestones(store: Store) -> None:
+    for n in range(1, 13):
+        store.sign(signature(n))
+        store.sign(signature(n, slug="not-in-the-content"))
 
-    assert store.record_milestone(SLUG, 100, first) is True
-    assert store.record_milestone(SLUG, 100, first + timedelta(minutes=1)) is False
-    assert store.record_milestone(SLUG, 100, first - timedelta(minutes=1)) is False
-    assert store.record_milestone(SLUG, 200, first + timedelta(minutes=2)) is True
+    counted(store, ladder(5, 12))
 
     assert store.tally(SLUG).milestones == (
-        Milestone(100, first),
-        Milestone(200, first + timedelta(minutes=2)),
+        Milestone(5, START + timedelta(seconds=5)),
+        Milestone(12, START + timedelta(seconds=12)),
     )
+    assert store.tally("not-in-the-content") == Tally(count=12)  # counted, no milestones
 
 
 def test_tallies_cover_every_petition_with_anything_stored(store: Store) -> None:
@@ -73,13 +107,34 @@ def test_tallies_cover_every_petition_with_anything_stored(store: Store) -> None
     store.sign(signature(1))
     store.sign(signature(2))
     store.sign(signature(1, slug="fix-the-bridge"))
-    store.record_milestone("plant-trees", 10, START)  # milestones only (say, from an import)
+    store.sign(signature(3, slug="plant-trees"))
+    content = ladder(1, slugs=("plant-trees",))
+    counted(store, content)
+    store.forget(signature(3).email_key, ["plant-trees"])  # its milestone stays
+    counted(store, content)
 
     assert store.tallies() == {
         SLUG: Tally(count=2),
         "fix-the-bridge": Tally(count=1),
-        "plant-trees": Tally(count=0, milestones=(Milestone(10, START),)),
+        "plant-trees": Tally(count=0, milestones=(Milestone(1, START + timedelta(seconds=3)),)),
     }
+
+
+def test_counts_are_read_by_key_for_exactly_the_petitions_asked(store: Store) -> None:
+    store.sign(signature(1))
+    store.sign(signature(2))
+    store.sign(signature(1, slug="fix-the-bridge"))
+    counted(store, ladder(2))
+
+    found = store.counts([SLUG, "never-signed", SLUG])
+
+    assert found == {
+        SLUG: Tally(count=2, milestones=(Milestone(2, START + timedelta(seconds=2)),)),
+        "never-signed": Tally(),
+    }
+    assert list(found) == [SLUG, "never-signed"]
+    assert store.counts([]) == {}
+    assert found[SLUG].updated is not None  # when the counter last moved it
 
 
 def test_signatures_come_back_oldest_first_with_every_field(store: Store) -> None:
@@ -104,7 +159,7 @@ def test_times_come_back_as_the_same_instant_in_utc(store: Store) -> None:
     wellington = timezone(timedelta(hours=12))
     signed = START.astimezone(wellington)
     store.sign(signature(1, at=signed))
-    store.record_milestone(SLUG, 1, signed)
+    counted(store, ladder(1))
 
     (exported,) = store.signatures(SLUG)
     (milestone,) = store.tally(SLUG).milestones
@@ -127,7 +182,7 @@ def test_a_client_over_its_limit_is_refused_until_the_next_minute(
 
     assert 1 <= refused.value.retry_after <= 60
     assert refused.value.retry_after == 50  # the clock stands at hh:mm:10
-    assert store.tally(SLUG).count == 3
+    assert counted(store).tally(SLUG).count == 3
     assert [s.email_key for s in store.signatures(SLUG)] == [
         signature(n).email_key for n in range(3)
     ]
@@ -135,13 +190,15 @@ def test_a_client_over_its_limit_is_refused_until_the_next_minute(
     assert store.sign(signature(4), RateLimit(key="client-b", limit=3)).added  # others unaffected
     clock.advance(50)  # the next calendar minute
     assert store.sign(signature(3), rate).added
-    assert store.tally(SLUG).count == 5
+    assert counted(store).tally(SLUG).count == 5
 
 
 def test_a_duplicate_does_not_use_up_the_clients_allowance(store: Store) -> None:
     rate = RateLimit(key="client-a", limit=2)
     store.sign(signature(1), rate)
-    assert store.sign(signature(1), rate).added is False
+    again = store.sign(signature(1), rate)
+    assert again.added is False
+    assert again.existing == signature(1)
 
     assert store.sign(signature(2), rate).added is True
     with pytest.raises(RateLimited):
@@ -150,15 +207,18 @@ def test_a_duplicate_does_not_use_up_the_clients_allowance(store: Store) -> None
 
 def test_init_again_keeps_everything(store: Store) -> None:
     store.sign(signature(1))
-    store.record_milestone(SLUG, 1, START)
+    counted(store, ladder(1))
+    store.sign(signature(2))  # on the feed, not yet counted
 
     store.init()
 
-    assert store.tally(SLUG) == Tally(count=1, milestones=(Milestone(1, START),))
-    assert len(list(store.signatures(SLUG))) == 1
+    assert counted(store, ladder(1)).tally(SLUG) == Tally(
+        count=2, milestones=(Milestone(1, START + timedelta(seconds=1)),)
+    )
+    assert len(list(store.signatures(SLUG))) == 2
 
 
 def test_a_naive_time_is_refused_rather_than_guessed(store: Store) -> None:
     with pytest.raises(ValueError, match="aware"):
         store.sign(signature(1, at=START.replace(tzinfo=None)))
-    assert store.tally(SLUG).count == 0
+    assert counted(store).tally(SLUG).count == 0

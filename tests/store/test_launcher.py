@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.store.dynamodb import DynamoStore
-from tests.store.helpers import signature
+from tests.store.helpers import counted, signature
 from tests.support.dynamodb_local import DynamoDBLocalError, find_jar, find_java, running
 
 
@@ -30,6 +30,7 @@ def test_a_restarted_server_on_the_same_folder_keeps_its_tables(tmp_path: Path) 
         store = DynamoStore("petitions", region="us-east-1", endpoint_url=endpoint)
         store.init()
         store.sign(signature(1))
+        counted(store)
         store.close()
     port = int(endpoint.rsplit(":", 1)[1])
 

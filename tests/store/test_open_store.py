@@ -40,21 +40,20 @@ def test_an_absolute_sqlite_path_takes_four_slashes(tmp_path: Path) -> None:
     assert target.is_file()
 
 
-def test_a_dynamodb_url_names_table_region_endpoint_and_shards() -> None:
+def test_a_dynamodb_url_names_table_region_and_endpoint() -> None:
     store = open_store(
-        "dynamodb://petitions-prod?region=eu-west-1&endpoint_url=http://127.0.0.1:8000&shards=25"
+        "dynamodb://petitions-prod?region=eu-west-1&endpoint_url=http://127.0.0.1:8000"
     )
 
     assert isinstance(store, DynamoStore)
-    assert (store.table, store.region, store.endpoint_url, store.shards) == (
+    assert (store.table, store.region, store.endpoint_url) == (
         "petitions-prod",
         "eu-west-1",
         "http://127.0.0.1:8000",
-        25,
     )
     default = open_store("dynamodb://petitions-prod")
     assert isinstance(default, DynamoStore)
-    assert (default.region, default.endpoint_url, default.shards) == (None, None, 10)
+    assert (default.region, default.endpoint_url) == (None, None)
 
 
 @pytest.mark.parametrize(
@@ -70,9 +69,7 @@ def test_a_dynamodb_url_names_table_region_endpoint_and_shards() -> None:
         ("dynamodb://", "table name"),
         ("dynamodb://ab", "table name"),
         ("dynamodb://petitions/extra", "table name"),
-        ("dynamodb://petitions?shards=0", "shards must be a whole number from 1 to 99"),
-        ("dynamodb://petitions?shards=100", "shards must be a whole number from 1 to 99"),
-        ("dynamodb://petitions?shards=ten", "got 'ten'"),
+        ("dynamodb://petitions?shards=10", "`shards` is no longer used"),  # one count item
         ("dynamodb://petitions?colour=blue", "unknown parameter(s) colour"),
         ("dynamodb://petitions?endpoint_url=localhost:8000", "endpoint_url must look like"),
         ("dynamodb://petitions?region=eu-west-1&region=us-east-1", "give region once"),

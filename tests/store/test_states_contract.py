@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from generator.model import Tally
+from generator.model import Milestone, Tally
 from generator.store.base import BOUNCED, CONFIRMED, PENDING, REJECTED, Signature, Store
-from tests.store.helpers import START, signature
+from tests.store.helpers import START, counted, ladder, signature
 
 SLUG = "save-the-park"
 
@@ -33,19 +33,20 @@ def test_a_pending_signature_waits_and_does_not_count(store: Store) -> None:
     outcome = store.sign(pending(1))
 
     assert outcome.added
-    assert outcome.tally == Tally(count=0, pending=1)
-    assert store.tally(SLUG) == Tally(count=0, pending=1)
+    assert counted(store).tally(SLUG) == Tally(count=0, pending=1)
     assert store.recount(SLUG) == 0
 
 
 def test_confirming_counts_it_once_from_the_confirmation(store: Store) -> None:
     store.sign(pending(1))
+    counted(store)
 
     first = store.confirm(SLUG, pending(1).email_key, pending(1).id, at(60))
+    assert counted(store).tally(SLUG) == Tally(count=1, pending=0)
     second = store.confirm(SLUG, pending(1).email_key, pending(1).id, at(90))
 
-    assert (first.before, first.tally) == (PENDING, Tally(count=1, pending=0))
-    assert (second.before, second.tally) == (CONFIRMED, Tally(count=1, pending=0))
+    assert (first.before, second.before) == (PENDING, CONFIRMED)
+    assert counted(store).tally(SLUG) == Tally(count=1, pending=0)
     (stored,) = store.signatures(SLUG)
     assert (stored.state, stored.confirmed_at) == (CONFIRMED, at(60))
     assert store.recount(SLUG) == 1
@@ -57,7 +58,7 @@ def test_another_id_confirms_nothing(store: Store) -> None:
     change = store.confirm(SLUG, pending(1).email_key, "not-its-id", at(60))
 
     assert change.before is None
-    assert store.tally(SLUG) == Tally(count=0, pending=1)
+    assert counted(store).tally(SLUG) == Tally(count=0, pending=1)
     assert store.confirm(SLUG, pending(9).email_key, pending(9).id, at(60)).before is None
 
 
@@ -73,7 +74,7 @@ def test_a_duplicate_shows_the_stored_signature(store: Store) -> None:
         pending(1).id,
         "Signer 1",
     )
-    assert again.tally == Tally(count=0, pending=1)
+    assert counted(store).tally(SLUG) == Tally(count=0, pending=1)
 
 
 def test_rejecting_uncounts_a_confirmed_signature_and_stays_rejected(store: Store) -> None:
@@ -85,7 +86,7 @@ def test_rejecting_uncounts_a_confirmed_signature_and_stays_rejected(store: Stor
     assert store.reject(SLUG, pending(2).email_key, pending(2).id, at(70)).before == PENDING
     assert store.confirm(SLUG, pending(1).email_key, pending(1).id, at(80)).before == REJECTED
 
-    assert store.tally(SLUG) == Tally(count=0, pending=0)
+    assert counted(store).tally(SLUG) == Tally(count=0, pending=0)
     assert {s.state for s in store.signatures(SLUG)} == {REJECTED}
 
 
@@ -96,8 +97,9 @@ def test_a_bounce_marks_a_pending_signature_only(store: Store) -> None:
 
     assert store.bounce(SLUG, pending(1).email_key).before == PENDING
     assert store.bounce(SLUG, pending(2).email_key).before == CONFIRMED  # left counted
+    assert store.bounce(SLUG, pending(9).email_key).before is None  # never signed
 
-    assert store.tally(SLUG) == Tally(count=1, pending=0)
+    assert counted(store).tally(SLUG) == Tally(count=1, pending=0)
     assert [s.state for s in store.signatures(SLUG)] == [BOUNCED, CONFIRMED]
 
 
@@ -134,6 +136,7 @@ def test_expired_pending_signatures_are_purged_with_their_counts(store: Store) -
 
     assert store.purge_expired(LATER + timedelta(seconds=5)) == 2
 
+    counted(store)
     assert store.tally(SLUG) == Tally(count=1, pending=1)
     assert store.tally("fix-the-bridge") == Tally(count=0, pending=0)
     assert [s.name for s in store.signatures(SLUG)] == ["Signer 3", "Signer 4"]
@@ -147,12 +150,38 @@ def test_forgetting_lowers_whichever_counter_the_signature_was_in(store: Store) 
     assert store.forget(pending(1).email_key, [SLUG]) == [SLUG]
     assert store.forget(pending(2).email_key, [SLUG]) == [SLUG]
 
-    assert store.tally(SLUG) == Tally(count=0, pending=0)
+    assert counted(store).tally(SLUG) == Tally(count=0, pending=0)
 
 
 def test_confirmation_off_signatures_count_from_their_signing(store: Store) -> None:
-    outcome = store.sign(signature(1))
+    assert store.sign(signature(1)).added
 
-    assert outcome.tally == Tally(count=1)
+    assert counted(store).tally(SLUG) == Tally(count=1)
     (stored,) = store.signatures(SLUG)
     assert (stored.state, stored.confirmed_at) == (CONFIRMED, stored.signed_at)
+
+
+def test_a_milestone_is_reached_at_the_confirmation_that_reached_it(store: Store) -> None:
+    content = ladder(2)
+    for n in (1, 2, 3):
+        store.sign(pending(n))
+    counted(store, content)  # pending signatures reach no milestone
+    store.confirm(SLUG, pending(2).email_key, pending(2).id, at(60))
+    store.confirm(SLUG, pending(3).email_key, pending(3).id, at(65))  # the second: 2 reached
+    store.reject(SLUG, pending(2).email_key, pending(2).id, at(70))  # down to 1 ...
+    store.confirm(SLUG, pending(1).email_key, pending(1).id, at(80))  # ... and 2 again
+
+    counted(store, content)  # all in one batch
+
+    assert store.tally(SLUG) == Tally(count=2, milestones=(Milestone(2, at(65)),))
+
+
+def test_a_rejection_never_takes_a_milestone_back(store: Store) -> None:
+    content = ladder(1)
+    store.sign(pending(1))
+    store.confirm(SLUG, pending(1).email_key, pending(1).id, at(60))
+    counted(store, content)
+
+    store.reject(SLUG, pending(1).email_key, pending(1).id, at(70))
+
+    assert counted(store, content).tally(SLUG) == Tally(milestones=(Milestone(1, at(60)),))

@@ -1,5 +1,7 @@
 """Fixtures of the write-back tests: the fixture site built into tmp_path, a SQLite store,
-and a signing service whose clock is fixed so milestone times are known."""
+and a signing service whose clock is fixed so milestone times are known, counting each
+signature at once with a counter whose milestone hooks are the test's (as `serve` and the
+aggregator function do, from the change feed)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from generator.content.loading import load_content
+from generator.counting.counter import MilestoneHook
 from generator.model import Content
-from generator.signing.service import MilestoneHook, SigningService
+from generator.signing.service import SigningService
 from generator.signing.settings import Settings
 from generator.store import open_store
 from generator.store.base import Store
+from tests.support.counting import counting_inline
 
 from .support import CONTENT, NOW, Built, build_site
 
@@ -41,20 +45,31 @@ def built(tmp_path: Path, store: Store) -> Built:
     return site
 
 
+SETTINGS = Settings.from_environ(
+    {
+        "PETITION_SECRET": "writeback-tests-secret",
+        "PETITION_RATE_LIMIT": "0",
+        "PETITION_CONFIRMATION": "off",
+    }
+)
+
+
 @pytest.fixture
 def service_for(
     content: Content, store: Store
 ) -> Callable[[Iterable[MilestoneHook]], SigningService]:
-    """A signing service over the store with these milestone hooks, its clock fixed at NOW."""
+    """A signing service over the store, its clock fixed at NOW, whose signatures are counted
+    as they are made by a counter with these milestone hooks."""
 
     def make(hooks: Iterable[MilestoneHook]) -> SigningService:
-        settings = Settings.from_environ(
-            {
-                "PETITION_SECRET": "writeback-tests-secret",
-                "PETITION_RATE_LIMIT": "0",
-                "PETITION_CONFIRMATION": "off",
-            }
-        )
-        return SigningService(content, store, settings, clock=lambda: NOW, on_milestone=hooks)
+        counting = counting_inline(store, content, list(hooks))
+        return SigningService(content, store, SETTINGS, clock=lambda: NOW, after_write=counting)
 
     return make
+
+
+@pytest.fixture
+def uncounted_service(content: Content, store: Store) -> SigningService:
+    """A signing service over the store, its clock fixed at NOW, that leaves its signatures on
+    the store's change feed for a counter to take later (as the table's stream does)."""
+    return SigningService(content, store, SETTINGS, clock=lambda: NOW)

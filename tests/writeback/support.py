@@ -17,7 +17,9 @@ SLUG = BARE  # open, nothing imported: 10 signs reach 10
 OTHER = CLOSED  # closed, never re-rendered by SLUG's milestone
 NOW = datetime(2025, 6, 20, 6, 5, 41, tzinfo=UTC)
 OLD_NS = 1_000_000_000 * 10**9  # 2001-09-09, long before any test runs
+TENTH = [[]] * 9 + [[10]]  # what sign() gives for 10 signers: milestone 10 at the 10th, not before
 NOW_ON_PAGE = "2025-06-20 18:05:41 +1200"  # NOW in the site's zone, Pacific/Auckland (winter)
+NOW_ISO = "2025-06-20T18:05:41+12:00"  # NOW as a count file gives it
 
 
 @dataclass
@@ -65,13 +67,15 @@ def build_site(out: Path, cache: Path, store: Store) -> None:
     build(options)
 
 
-def sign(service: SigningService, slug: str, count: int, start: int = 0) -> list[int | None]:
-    """Sign `slug` `count` times with distinct signers; each signature's milestone, if any."""
-    results = []
+def sign(service: SigningService, slug: str, count: int, start: int = 0) -> list[int]:
+    """Sign `slug` `count` times with distinct signers; the milestones recorded for it after
+    each signature (the service's counter counts each one as it is made)."""
+    recorded = []
     for n in range(start, start + count):
         data = {"name": f"Signer Person{n}", "email": f"signer{n}@example.net"}
-        results.append(service.sign(slug, data, "192.0.2.1").milestone)
-    return results
+        service.sign(slug, data, "192.0.2.1")
+        recorded.append([m.count for m in service.store.tally(slug).milestones])
+    return recorded
 
 
 def lambda_glue():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
@@ -9,20 +10,24 @@ from pathlib import Path
 
 import pytest
 
+from generator.counting.counter import Counter, MilestoneHook
+from generator.counting.sources import SqliteFeed
 from generator.errors import PetitionSiteError
-from generator.model import Content
-from generator.signing.service import MilestoneHook, SigningService
+from generator.model import Content, Milestone
+from generator.signing.service import SigningService
 from generator.store.base import Store
+from generator.store.sqlite import SqliteStore
 from generator.writeback.publish import FolderPublisher, PublishError
 from generator.writeback.refresh import WriteBack
 from generator.writeback.worker import local_writeback
 from tests.pages.html_tree import parse
 
-from .support import NOW_ON_PAGE, OTHER, SLUG, TEMPLATES, Built, sign
+from .support import NOW, NOW_ISO, NOW_ON_PAGE, OTHER, SLUG, TEMPLATES, TENTH, Built, sign
 
 ServiceFor = Callable[[Iterable[MilestoneHook]], SigningService]
 PAGE = f"petitions/{SLUG}/index.html"
 THANKS = f"petitions/{SLUG}/thanks/index.html"
+COUNT_FILE = f"petitions/{SLUG}/count.json"  # what the page's script polls
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -56,7 +61,7 @@ def test_milestone_rewrites_the_page_index_and_feed_and_nothing_else(
     assert timeline(before[PAGE]) == []
     with local_writeback(content, TEMPLATES, store, built.out, built.cache) as worker:
         service = service_for([worker.hook])
-        assert sign(service, SLUG, 10)[-1] == 10
+        assert sign(service, SLUG, 10) == TENTH
         assert worker.wait(timeout=30)
         assert worker.refreshes == 1 and worker.failures == 0
 
@@ -66,9 +71,11 @@ def test_milestone_rewrites_the_page_index_and_feed_and_nothing_else(
     assert index_count(built.read("index.html"), SLUG) == "10"
     assert index_count(before["index.html"], SLUG) == "0"
     assert feed_entry_updated(built.read("feed.xml"), SLUG) == "2025-06-20T06:05:41Z"
+    counts = json.loads(built.read(COUNT_FILE))
+    assert (counts["count"], counts["milestones"]) == (10, [{"count": 10, "reached_at": NOW_ISO}])
     changed = {rel for rel, data in built.files().items() if before[rel] != data}
-    assert {PAGE, "index.html", "feed.xml"} <= changed
-    assert changed <= {PAGE, "index.html", "feed.xml", "sitemap.xml"}
+    assert {PAGE, COUNT_FILE, "index.html", "feed.xml"} <= changed
+    assert changed <= {PAGE, COUNT_FILE, "index.html", "feed.xml", "sitemap.xml"}
     untouched = {rel for rel, ns in built.mtimes().items() if mtimes[rel] == ns}
     assert untouched == set(mtimes) - changed  # nothing rewritten with equal bytes
     assert {THANKS, f"petitions/{OTHER}/index.html", "robots.txt"} <= untouched
@@ -78,17 +85,35 @@ def test_signatures_between_milestones_publish_nothing(
     built: Built, store: Store, content: Content, service_for: ServiceFor
 ) -> None:
     with local_writeback(content, TEMPLATES, store, built.out, built.cache) as worker:
-        sign(service_for([worker.hook]), SLUG, 9)
+        assert sign(service_for([worker.hook]), SLUG, 9) == [[]] * 9
         assert worker.wait(timeout=30)
         assert worker.refreshes == 0
     assert timeline(built.read(PAGE)) == []
+
+
+def test_a_counter_asks_for_one_write_back_per_milestone_however_often_a_batch_comes(
+    built: Built, store: SqliteStore, content: Content, uncounted_service: SigningService
+) -> None:
+    assert sign(uncounted_service, SLUG, 10) == [[]] * 10  # on the feed, not counted yet
+    with local_writeback(content, TEMPLATES, store, built.out, built.cache) as worker:
+        counter = Counter(content, store, on_milestone=[worker.hook])
+        batch = store.feed()
+        assert batch is not None and len(batch.changes) == 10
+        assert [u.reached for u in counter.apply(batch)] == [(Milestone(10, NOW),)]
+        assert counter.apply(batch) == []  # delivered again (a retried batch): applied once
+        assert counter.drain(SqliteFeed(store)) == 0
+        assert worker.wait(timeout=30)
+        assert worker.refreshes == 1 and worker.failures == 0
+
+    assert timeline(built.read(PAGE)) == [f"{NOW_ON_PAGE} 10 signatures reached"]
+    assert store.tally(SLUG).count == 10
 
 
 def test_a_second_refresh_writes_nothing(
     built: Built, store: Store, content: Content, service_for: ServiceFor
 ) -> None:
     writeback = WriteBack(content, TEMPLATES, store, FolderPublisher(built.out), built.cache)
-    assert sign(service_for([]), SLUG, 10)[-1] == 10
+    assert sign(service_for([]), SLUG, 10) == TENTH
     first = writeback.refresh(SLUG)
     assert PAGE in first.paths and THANKS not in first.paths
     built.age()
@@ -101,7 +126,7 @@ def test_a_second_refresh_writes_nothing(
 def test_the_next_build_gives_the_same_bytes_as_the_write_back(
     built: Built, store: Store, content: Content, service_for: ServiceFor
 ) -> None:
-    assert sign(service_for([]), SLUG, 10)[-1] == 10
+    assert sign(service_for([]), SLUG, 10) == TENTH
     WriteBack(content, TEMPLATES, store, FolderPublisher(built.out), built.cache).refresh(SLUG)
     written = built.files()
     built.rebuild()
@@ -120,7 +145,7 @@ def test_a_failed_publish_is_logged_the_signature_kept_and_the_next_build_catche
     missing = tmp_path / "not-built"
     with local_writeback(content, TEMPLATES, store, missing, built.cache) as worker:
         service = service_for([worker.hook])
-        assert sign(service, SLUG, 10)[-1] == 10
+        assert sign(service, SLUG, 10) == TENTH
         assert worker.wait(timeout=30)
         assert worker.failures == 1
     assert f"write-back failed slugs={SLUG}" in caplog.text

@@ -111,7 +111,7 @@ def test_the_handler_raises_so_lambda_retries(
 ) -> None:
     writeback = WriteBack(content, TEMPLATES, store, FolderPublisher(tmp_path / "nothing"))
     with pytest.raises(PetitionSiteError, match="expected"):
-        handle_writeback_event({"slugs": [SLUG]}, writeback)
+        handle_writeback_event({"page": SLUG}, writeback)
     with pytest.raises(PublishError, match="no built site"):
         handle_writeback_event({"slug": SLUG}, writeback)
 

@@ -31,7 +31,7 @@ class Recorder:
         self.started = threading.Event()
         self.rounds: list[set[str]] = []
 
-    def publish(self, files: Mapping[str, bytes]) -> Published:
+    def publish(self, files: Mapping[str, bytes], invalidate: bool = True) -> Published:
         """Record the petitions in `files`; block or fail on the first call when asked to."""
         first = not self.rounds
         self.rounds.append({rel.split("/")[1] for rel in files if rel.startswith("petitions/")})
