@@ -44,6 +44,20 @@ def confirm(slug: str, ref: str) -> Response:
     return handlers.confirm(request, slug, ref)
 
 
+@app.route("/petitions/{slug}/unsubscribe/{ref}/{token}", methods=["GET"], content_types=["*/*"])
+def unsubscribe_page(slug: str, ref: str, token: str) -> Response:
+    """The page an unsubscribe link opens: one button that POSTs; changes nothing."""
+    return handlers.unsubscribe_page(slug, ref, token)
+
+
+# RFC 8058: mail clients POST `List-Unsubscribe=One-Click`, as multipart/form-data or a form;
+# the body says nothing the link does not, so any body (and type) is taken.
+@app.route("/petitions/{slug}/unsubscribe/{ref}/{token}", methods=["POST"], content_types=["*/*"])
+def unsubscribe(slug: str, ref: str, token: str) -> Response:
+    """One-click unsubscribe: no more updates about this petition to this signer."""
+    return handlers.unsubscribe_post(slug, ref, token)
+
+
 @app.route("/petitions/{slug}", methods=["GET"], content_types=["*/*"])
 def petition(slug: str) -> Response:
     """A petition's live count, next goal, status and milestones."""

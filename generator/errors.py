@@ -55,3 +55,13 @@ class RateLimited(PetitionSiteError):
     def __init__(self, retry_after: int):
         self.retry_after = retry_after
         super().__init__(f"rate limited; retry after {retry_after} s")
+
+
+class LogError(PetitionSiteError):
+    """A petition's public log failed a check or could not be read: `where` names the file
+    (a tile's path, `checkpoint`) or the part that failed (a proof, a key)."""
+
+    def __init__(self, where: str, message: str):
+        self.where = where
+        self.message = message
+        super().__init__(f"{where}: {message}")

@@ -47,6 +47,10 @@ def combine(imported: Tally, stored: Tally) -> Tally:
         milestones=tuple(sorted(by_count.values(), key=lambda m: (m.reached_at, m.count))),
         pending=stored.pending,
         updated=stored.updated,
+        by_country=stored.by_country,  # imported signatures come without whereabouts
+        by_region=stored.by_region,
+        by_version=stored.by_version,  # and without the text version they signed
+        version_seen=stored.version_seen,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -27,6 +28,15 @@ class Tally:
     milestones: tuple[Milestone, ...] = ()
     pending: int = 0  # signatures waiting for their email to be confirmed
     updated: datetime | None = field(default=None, compare=False)  # when the store last moved it
+    # Confirmed signatures by country (ISO 3166-1 alpha-2) and by region (ISO 3166-2), exact
+    # as stored: a breakdown of `count` (outputs hide small groups: generator.regions.publish),
+    # so not part of a tally's equality.
+    by_country: Mapping[str, int] = field(default_factory=dict, compare=False)
+    by_region: Mapping[str, int] = field(default_factory=dict, compare=False)
+    # Confirmed signatures by the text version signed (generator.content.versions), and when
+    # each version's first one counted: what "N people signed an earlier version" comes from.
+    by_version: Mapping[str, int] = field(default_factory=dict, compare=False)
+    version_seen: Mapping[str, datetime] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,35 @@ class CallToAction:
 
     text: str
     url: str
+    button: str = "Take action"  # the link's label: what pressing it does, never the URL
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A petition's picture: a JPEG, PNG or WebP file under content/, and what it shows."""
+
+    path: str  # the file as messages name it and the build reads it (as Petition.path)
+    alt: str  # what it shows, for people who cannot see it
+    width: int  # in pixels, upright (a JPEG's EXIF orientation applied)
+    height: int
+    digest: str  # sha256 of the file's bytes
+    credit: str = ""  # who made it and its licence, shown as its caption
+
+
+UPDATE_KINDS = ("update", "response", "delivery", "victory")
+
+
+@dataclass(frozen=True)
+class Update:
+    """One post in a petition's story: content/petitions/<slug>/updates/<YYYY-MM-DD>-<name>.md."""
+
+    name: str  # the file's name without .md: "2025-03-02-minister-replies", part of its URL
+    path: str  # the source file as error messages name it
+    title: str
+    date: datetime
+    kind: str  # one of UPDATE_KINDS
+    body: str  # Markdown
+    sender: str = ""  # `from` in the file: who it is from, e.g. the Minister's office
 
 
 @dataclass(frozen=True)
@@ -87,10 +126,11 @@ class Petition:
     goal: int | None = None
     location: Location | None = None
     call_to_action: CallToAction | None = None
-    image: str | None = None
+    image: Picture | None = None
     tags: tuple[str, ...] = ()
     imported: Tally = field(default_factory=Tally)
-    source_hash: str = ""  # sha256 of the file's bytes
+    source_hash: str = ""  # sha256 of the file's bytes (and its picture's, if any)
+    updates: tuple[Update, ...] = ()  # a bundle's updates/, oldest first
 
     @property
     def signable(self) -> bool:

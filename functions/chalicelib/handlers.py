@@ -12,11 +12,13 @@ from chalice.app import Request, Response
 from chalicelib.body import is_form, parse_body
 from chalicelib.client import client_address
 from chalicelib.pages import confirm_page, link_problem_page, problem_page
+from chalicelib.pages import unsubscribe_page as unsubscribe_page_of
 from chalicelib.problems import NO_STORE, Problem, json_response, problem_for
 from chalicelib.runtime import runtime
 from generator.errors import PetitionSiteError
-from generator.signing import typos
-from generator.signing.service import LinkNotValid
+from generator.signing import typos, unsubscribe
+from generator.signing.confirmation import InvalidLink
+from generator.signing.service import LinkNotValid, SigningService
 from generator.signing.signer import AS_TYPED
 
 log = logging.getLogger(__name__)
@@ -109,6 +111,52 @@ def confirm(request: Request, slug: str, ref: str) -> Response:
         return _see(f"/petitions/{quote(slug, safe='')}/{done.outcome}/")
     answer = {"outcome": done.outcome, "count": done.count, "milestone": done.milestone}
     return Response(answer, headers={**JSON_TYPE, **NO_STORE}, status_code=200)
+
+
+def unsubscribe_page(slug: str, ref: str, token: str) -> Response:
+    """GET an unsubscribe link: a page with one button that POSTs. Changes nothing (mail
+    scanners open links before people do)."""
+    try:
+        service = runtime.service()
+        named = _checked(service, slug, ref, token)
+    except PetitionSiteError as error:
+        return _refused(error, slug, form=True)
+    if named is None:
+        return unsubscribe_problem(service, slug)
+    api = service.content.site.api_url.rstrip("/")
+    action = f"{api}/petitions/{slug}/unsubscribe/{ref}/{token}"
+    return unsubscribe_page_of(service, "unsubscribe.html", service.content.petition(slug), action)
+
+
+def unsubscribe_post(slug: str, ref: str, token: str) -> Response:
+    """POST an unsubscribe link (RFC 8058 one-click, or the page's button): the signer's
+    consent to hear more is withdrawn (safe to repeat); 200 with a page saying so. A link
+    that is broken or forged is a 404, whether or not the signature exists."""
+    try:
+        service = runtime.service()
+        named = _checked(service, slug, ref, token)
+        if named is not None:
+            service.store.withdraw_consent(slug, named.email_key, named.sid)
+    except PetitionSiteError as error:
+        return _refused(error, slug, form=True)
+    if named is None:
+        return unsubscribe_problem(service, slug)
+    log.info("consent withdrawn slug=%s", slug, extra={"event": "unsubscribed", "slug": slug})
+    return unsubscribe_page_of(service, "unsubscribed.html", service.content.petition(slug))
+
+
+def _checked(service: SigningService, slug: str, ref: str, token: str) -> unsubscribe.Named | None:
+    """The signature an unsubscribe link names, or None when the link is broken or forged."""
+    try:
+        return unsubscribe.check(service.settings.secret(), slug, ref, token)
+    except InvalidLink:
+        return None
+
+
+def unsubscribe_problem(service: SigningService, slug: str) -> Response:
+    """The 404 page of an unsubscribe link that does not work."""
+    petition = service.content.petition(slug) if SLUG.fullmatch(slug) else None
+    return unsubscribe_page_of(service, "unsubscribe_problem.html", petition)
 
 
 def petition(slug: str) -> Response:

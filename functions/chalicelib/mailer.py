@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from chalice.app import SNSEvent, SQSRecord
 
 from generator.model import Content
-from generator.signing.letters import Letter, LetterError
+from generator.signing.letters import Letter, LetterError, update_of
 from generator.signing.service import SigningService
 from generator.store.base import PENDING
 
@@ -73,8 +73,12 @@ def send_queued(
             log.error("mail not readable message=%s: %s", message_id, type(exc).__name__)
             failed.append(message_id)
             continue
-        if content.petition(letter.slug) is None:
+        petition = content.petition(letter.slug)
+        if petition is None:
             log.warning("mail dropped slug=%s kind=%s: no such petition", letter.slug, letter.kind)
+            continue
+        if letter.kind == "update" and update_of(petition, letter.update) is None:
+            log.warning("mail dropped slug=%s kind=update: no such update", letter.slug)
             continue
         try:
             sender.send(letter)
@@ -111,8 +115,9 @@ def send_queued(
 
 
 def record_feedback(event: SNSEvent, service: SigningService) -> dict[str, Any]:
-    """Mark the signature a permanent bounce or a complaint is about as bounced; a transient
-    bounce (a full mailbox, a greylisting server) changes nothing."""
+    """Mark the signature a permanent bounce or a complaint is about as bounced (about an
+    update to a supporter: withdraw their consent to hear more); a transient bounce (a full
+    mailbox, a greylisting server) changes nothing."""
     try:
         notification = json.loads(event.message)
         if not isinstance(notification, dict):
@@ -134,6 +139,14 @@ def record_feedback(event: SNSEvent, service: SigningService) -> dict[str, Any]:
     if slug is None or key is None or key == "none":
         log.warning("mail feedback %s names no signature (no slug and key tags)", kind.lower())
         return {"outcome": "untagged", "type": kind}
+    if _tag(notification, "kind") == "update":  # mail to a supporter: no more of it
+        sid = _tag(notification, "sid")
+        withdrawn = service.store.withdraw_consent(slug, key, "" if sid in (None, "none") else sid)
+        log.info(
+            "mail %s slug=%s kind=update: consent withdrawn=%s", kind.lower(), slug, withdrawn,
+            extra={"event": "bounce", "slug": slug, "kind": kind.lower()},
+        )  # fmt: skip
+        return {"outcome": "unsubscribed" if withdrawn else "unchanged", "slug": slug}
     before = service.bounce(slug, key)
     log.info(
         "mail %s slug=%s before=%s", "bounced" if kind == "Bounce" else "complaint", slug, before,

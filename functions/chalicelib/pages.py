@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from chalice.app import Response
 
 from chalicelib.problems import Headers, Problem, html_response
+from generator.content.versions import VERSION
 from generator.errors import PetitionSiteError
 from generator.model import Petition
 from generator.signing.service import SigningService
@@ -37,6 +38,7 @@ HEADINGS = {
     503: "Please try again in a moment",
 }
 REFILLED = ("name", "email", "postcode", "country", "comment", "consent", "email_as_typed")
+KEPT = "version"  # the text version the page showed: kept when well-formed
 
 _renderers: dict[int, Renderer] = {}
 _lock = threading.Lock()
@@ -62,8 +64,13 @@ def _ask_html(petition: Petition) -> str:
 
 
 def _refill(fields: Mapping[str, object]) -> dict[str, str]:
-    """What the signer typed, to put back in the form (text fields only)."""
-    return {k: v for k, v in fields.items() if k in REFILLED and isinstance(v, str)}
+    """What the signer typed, to put back in the form (text fields only), and the text
+    version their page showed (a malformed one is left for the form's own)."""
+    found = {k: v for k, v in fields.items() if k in REFILLED and isinstance(v, str)}
+    version = fields.get(KEPT)
+    if isinstance(version, str) and VERSION.fullmatch(version):
+        found[KEPT] = version
+    return found
 
 
 def problem_page(
@@ -117,6 +124,26 @@ def confirm_page(service: SigningService, petition: Petition, action: str) -> Re
         problem = Problem(503, "unavailable", "This page is not available right now; try again.")
         return html_response(problem, petition.slug)
     return Response(page.decode(), headers=dict(HTML), status_code=200)
+
+
+def unsubscribe_page(
+    service: SigningService, template: str, petition: Petition | None, action: str = ""
+) -> Response:
+    """An unsubscribe link's pages: `unsubscribe.html` (a GET: one button that POSTs) or
+    `unsubscribed.html` (done), 200; `unsubscribe_problem.html` (a broken link), 404."""
+    status = 404 if template == "unsubscribe_problem.html" else 200
+    try:
+        page = _renderer(service).answer(template, petition, action=action)
+    except (PetitionSiteError, OSError) as exc:
+        log.warning("unsubscribe page not rendered: %s", type(exc).__name__)
+        if status == 404:
+            problem = Problem(404, "link_not_valid", "This unsubscribe link does not work.")
+        else:
+            problem = Problem(
+                503, "unavailable", "This page is not available right now; try again."
+            )
+        return html_response(problem, None)
+    return Response(page.decode(), headers=dict(HTML), status_code=status)
 
 
 def link_problem_page(service: SigningService | None, petition: Petition | None) -> Response:

@@ -44,4 +44,7 @@ def tally_digest(tally: Tally) -> str:
     """A stable text form of a tally, for build keys (same tally, same text)."""
     marks = ",".join(f"{m.count}@{m.reached_at.isoformat()}" for m in tally.milestones)
     updated = tally.updated.isoformat() if tally.updated else ""  # the count file shows it
-    return f"{tally.count};{marks};{tally.pending};{updated}"
+    places = sorted({**tally.by_country, **tally.by_region}.items())  # the page shows them
+    versions = sorted(tally.by_version.items())  # "N people signed an earlier version"
+    seen = sorted((v, t.isoformat()) for v, t in tally.version_seen.items())  # the history
+    return f"{tally.count};{marks};{tally.pending};{updated};{places};{versions};{seen}"

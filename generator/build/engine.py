@@ -22,6 +22,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Literal
 
 from generator.build.counts import ContentCounts, CountSource
+from generator.build.git import GitHistory
 from generator.build.markdown_cache import MarkdownCache
 from generator.build.output import (
     Manifest,
@@ -58,6 +59,7 @@ class BuildOptions:
     counts: CountSource = field(default_factory=ContentCounts)
     workers: int | None = None  # processes for big batches; None: one per core
     progress: Progress = SILENT  # told of each phase and item (the command line draws a bar)
+    git: bool = False  # each petition's text history from git, when the content is in a checkout
 
 
 @dataclass(frozen=True)
@@ -133,13 +135,16 @@ def _build(options: BuildOptions) -> BuildReport:
             texts = {s: r.digest(tallies[s]) for s, r in loaded.prepared.items()}
         keys: dict[str, str] = {}
         shown: list[str] = []  # site-wide pages show every petition but no body
+        # one `git log` for every petition: a commit re-renders the history of its text
+        history = GitHistory(options.content_dir / "petitions") if options.git else None
         for row in loaded.rows:  # per petition, every build
             slug = row.listing.slug
             text = row.imported_digest if tallies is None else texts[slug]
-            keys[slug] = source_key(row.source_hash, fingerprint, site_hash, text)
+            commits = history.marker(slug) if history is not None else ""
+            keys[slug] = source_key(row.source_hash, fingerprint, site_hash, text + commits)
             shown.append(row.listing_digest + text)
         site_digest = sha256("\0".join([fingerprint, site_hash, *shown]))
-        plan = _Plan(options, loaded, tallies, keys, renderer, site_digest, workers, cache)
+        plan = _Plan(options, loaded, tallies, keys, renderer, site_digest, workers, cache, history)
         manifest = None if options.full else read_manifest(out)
         if manifest is None:
             rendered, written, deleted = plan.full()
@@ -168,6 +173,7 @@ class _Plan:
     site_digest: str
     workers: int
     cache: MarkdownCache
+    history: GitHistory | None  # None: the pages show the versions the store has seen
     site_inputs: dict[str, str] = field(default_factory=dict)  # set when site pages are planned
 
     def full(self) -> tuple[int, int, int]:
@@ -248,8 +254,9 @@ class _Plan:
 
         maker = PageMaker(self.renderer, self.cache, folder, flat)
         ready = self.loaded.get(slugs)
+        found = self.history.revisions(r.petition for r in ready.values()) if self.history else {}
         jobs = [
-            Job(r.petition, self.tally(r), self.keys[s], r.ask_html, r.body_key)
+            Job(r.petition, self.tally(r), self.keys[s], r.ask_html, r.body_key, found.get(s))
             for s, r in ready.items()
         ]
         site_settings, workers = self.loaded.site, self.workers

@@ -22,6 +22,7 @@ from generator.errors import PetitionSiteError
 from generator.model import Petition, Site, Tally
 
 if TYPE_CHECKING:  # the templating code is imported when a Renderer is first made
+    from generator.content.versions import Revision
     from generator.render.pages import Renderer
 
 MIN_PARALLEL = 50  # fewer items than this are done in this process
@@ -38,7 +39,8 @@ class Job:
     """One petition to render: its tally, build key, ask HTML and where its body HTML is.
 
     `body_key` names the body's HTML in the Markdown cache; "" means the body is in
-    `petition.body`.
+    `petition.body`. `revisions`: its file's copies in git, oldest first, whose text the
+    history page shows (None: git has none; the page shows the versions the store has seen).
     """
 
     petition: Petition
@@ -46,6 +48,7 @@ class Job:
     key: str
     ask_html: str
     body_key: str = ""
+    revisions: tuple[Revision, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,12 @@ class PageMaker:
         """Render one petition's pages, write them, and say what was written."""
         petition = job.petition
         entry = self._entry(petition, job.tally, job.ask_html)
-        pages = self.renderer.petition_pages(entry, self.body_html(job))
+        history = None
+        if job.revisions:  # read here: in the pool's workers when there are many
+            from generator.content.revisions import from_revisions
+
+            history = from_revisions(petition, job.revisions)
+        pages = self.renderer.petition_pages(entry, self.body_html(job), history)
         for rel in sorted(pages):
             self.writer.write(rel, pages[rel])
         return Done(petition.slug, job.key, tuple(sorted(pages)))
@@ -96,7 +104,8 @@ class PageMaker:
 
 def new_renderer(site: Site, templates_dir: Path, cache_dir: Path | None = None) -> Renderer:
     """A Renderer for the site's pages (imports the templating code on first use); with a
-    `cache_dir`, compiled templates are kept under it for the next run."""
+    `cache_dir`, compiled templates, resized pictures and share cards are kept under it for
+    the next run."""
     from jinja2 import FileSystemBytecodeCache
 
     from generator.render.pages import Renderer
@@ -105,7 +114,7 @@ def new_renderer(site: Site, templates_dir: Path, cache_dir: Path | None = None)
         return Renderer(site, templates_dir)
     folder = cache_dir / "templates"
     folder.mkdir(parents=True, exist_ok=True)
-    return Renderer(site, templates_dir, FileSystemBytecodeCache(str(folder)))
+    return Renderer(site, templates_dir, FileSystemBytecodeCache(str(folder)), cache_dir / "media")
 
 
 def new_cache(cache_dir: Path | None) -> MarkdownCache:

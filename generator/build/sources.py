@@ -3,8 +3,9 @@
 `load` gives what `generator.content.loading.load_content` gives, plus each petition's ask as HTML.
 The cache keeps a small index (each file's stat and IndexRow: what the site-wide pages show of
 it, source hash, tally digest) and, in shards, the parsed petitions, bodies dropped
-(the Markdown cache holds their HTML). Files whose size or mtime changed are read again (in
-a pool when many); other petitions are unpickled only when the build asks for them.
+(the Markdown cache holds their HTML). Files whose size or mtime changed (for a folder
+petition, any file in it: generator.content.bundles) are read again (in a pool when many);
+other petitions are unpickled only when the build asks for them.
 Problems spanning files, or a broken site.yaml, go through `load_content` itself, so errors
 read as there.
 """
@@ -27,13 +28,15 @@ from generator.build.counts import tally_digest
 from generator.build.markdown_cache import MarkdownCache
 from generator.build.pool import MIN_PARALLEL, new_cache, parallel_map
 from generator.build.progress import SILENT, Progress
+from generator.content.bundles import Stat, find_petitions, slug_of
+from generator.content.paths import PictureStat, picture_moved, picture_stat
 from generator.errors import ContentError, ContentErrors
 from generator.model import Content, Petition, Site, Tally
 from generator.render.listing import Listing, imported_listing, listing_digest
 
-CACHE_FORMAT = 9
+CACHE_FORMAT = 12  # 10: listings carry what the index cards show; 11: pictures' stats;
+# 12: bundles (names relative to content/petitions) and listings with updates
 SHARDS = 64  # a change rewrites one shard of the parsed content, not all of it
-Stat = tuple[int, int]  # size, mtime_ns
 
 
 class IndexRow(NamedTuple):
@@ -43,6 +46,7 @@ class IndexRow(NamedTuple):
     listing_digest: str  # listing_digest(listing)
     source_hash: str  # Petition.source_hash
     imported_digest: str  # tally_digest of its imported tally
+    picture: PictureStat | None = None  # its picture's file: read again when it changes
 
 
 Summary = tuple[Stat, IndexRow]
@@ -65,6 +69,7 @@ class Prepared:
     body_key: str = ""  # Markdown cache key of the body's HTML; "" when the body is kept
     imported_digest: str = ""  # tally_digest(petition.imported), worked out once
     listed: Listing | None = None  # what the site-wide pages show of it, imported tally
+    picture: PictureStat | None = None  # its picture file as read
 
     @property
     def row(self) -> IndexRow:
@@ -72,7 +77,11 @@ class Prepared:
         assert self.listed is not None, "prepared without its listing"
         listed = self.listed
         return IndexRow(
-            listed, listing_digest(listed), self.petition.source_hash, self.imported_digest
+            listed,
+            listing_digest(listed),
+            self.petition.source_hash,
+            self.imported_digest,
+            self.picture,
         )
 
     def digest(self, tally: Tally) -> str:
@@ -108,22 +117,14 @@ def _write_atomic(path: Path, data: object) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _scan(folder: Path, linked: list[Path]) -> dict[str, Stat]:
-    """Petition file names (as `petition_files` picks them) with their stats, in name order;
-    the files that are symbolic links are added to `linked`."""
-    found: dict[str, Stat] = {}
-    try:
-        entries = os.scandir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return found
-    with entries:
-        for e in entries:
-            if e.name.lower().endswith(".md") and not e.name.startswith(".") and e.is_file():
-                st = e.stat()
-                found[e.name] = (st.st_size, st.st_mtime_ns)
-                if e.is_symlink():
-                    linked.append(folder / e.name)
-    return dict(sorted(found.items()))
+def _scan(folder: Path, linked: list[Path]) -> tuple[dict[str, Stat], bool]:
+    """Petition files by name relative to `folder` ("<slug>.md", "<slug>/index.md") with
+    their stats (a bundle's covers all its files), in name order, and whether anything else
+    there is an error (generator.content.bundles); symbolic links are added to `linked`."""
+    found, problems = find_petitions(folder)
+    for item in found:
+        linked += item.links
+    return dict(sorted((item.name, item.stat) for item in found)), bool(problems)
 
 
 def prepare(
@@ -138,12 +139,13 @@ def prepare(
     ask_html = cache.render(petition.ask)
     imported = tally_digest(petition.imported)
     listed = imported_listing(petition, ask_html, site)
+    picture = picture_stat(petition)
     if cache.root is None:
-        return Prepared(petition, ask_html, "", imported, listed), []
+        return Prepared(petition, ask_html, "", imported, listed, picture), []
     cache.render(petition.body)
     body_key = cache.key(petition.body)
     stripped = dataclasses.replace(petition, body="")
-    return Prepared(stripped, ask_html, body_key, imported, listed), []
+    return Prepared(stripped, ask_html, body_key, imported, listed, picture), []
 
 
 _worker_cache: MarkdownCache | None = None  # a loader worker process's own
@@ -293,13 +295,13 @@ def load(
     """
     folder = content_dir / "petitions"
     linked = [p for p in (folder, content_dir / "site.yaml") if p.is_symlink()]
-    stats = _scan(folder, linked)
-    duplicates = len({n.rsplit(".", 1)[0].lower() for n in stats}) != len(stats)
-    if duplicates or linked:
+    stats, misplaced = _scan(folder, linked)
+    duplicates = len({slug_of(Path(n)).lower() for n in stats}) != len(stats)
+    if misplaced or duplicates or linked:
         from generator.content.loading import links_outside, load_content
 
-    if duplicates or (linked and links_outside(content_dir, linked)):
-        load_content(content_dir)  # raises, naming both files of a slug, or each link out
+    if misplaced or duplicates or (linked and links_outside(content_dir, linked)):
+        load_content(content_dir)  # raises, naming both files of a slug, each link out, …
     site_path = content_dir / "site.yaml"
     where = cache_folder(cache_dir, content_dir) if cache_dir is not None else None
     index = _unpickle(where / "index.pickle") if where is not None else None
@@ -328,9 +330,14 @@ def load(
         done = prepare_all(paths, site, cache_dir, workers, cache, progress)
         if errors := [e for _, problems in done for e in problems]:
             raise ContentErrors(errors)
-        return {path.name: p for path, (p, _) in zip(paths, done, strict=True) if p}
+        names = [path.relative_to(folder).as_posix() for path in paths]
+        return {name: p for name, (p, _) in zip(names, done, strict=True) if p}
 
-    stale = [n for n, st in stats.items() if (k := known.get(n)) is None or k[0] != st]
+    stale = [
+        n
+        for n, st in stats.items()
+        if (k := known.get(n)) is None or k[0] != st or picture_moved(k[1].picture)
+    ]
     fresh = reader([folder / n for n in stale])
     summaries: dict[str, Summary] = {
         n: (st, fresh[n].row if n in fresh else known[n][1]) for n, st in stats.items()

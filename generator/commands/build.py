@@ -30,6 +30,11 @@ def arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="processes for large builds (default: one per core)",
     )
+    parser.add_argument(
+        "--no-git",
+        action="store_true",
+        help="leave out git: each petition's text history from the store's versions only",
+    )
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
 
 
@@ -58,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
                 counts=counts,
                 workers=args.workers,
                 progress=progress,
+                git=not args.no_git,
             )
             report = build(options)
         finally:

@@ -27,6 +27,8 @@ COMMANDS = (
     "rekey",
     "anonymise",
     "purge",
+    "notify",
+    "verify-log",
 )  # later commands register here; each is generator/commands/<name with _ for ->.py
 SUMMARIES = {
     "build": "build the static site (the default command)",
@@ -34,12 +36,16 @@ SUMMARIES = {
     "serve": "build, then serve the site and the signing API on one local origin",
     "package": "package the signing function and the AWS stack template (dist/sam.json)",
     "deploy": "upload the built site to S3 and invalidate its changed pages in CloudFront",
-    "export": "write a petition's signatures as CSV for delivery (emails only with --with-emails)",
+    "export": "write a petition's signatures as CSV for delivery (emails only with --with-emails;"
+    " totals by country and region with --by-region)",
     "forget": "delete a signer's signatures on every petition and lower the counts",
     "reconcile": "recount every petition from its signatures and repair any drift",
     "rekey": "recompute stored signatures' keys from their addresses, merging duplicates",
     "anonymise": "remove signers' names and addresses from petitions closed past retention",
     "purge": "delete pending signatures whose confirmation link expired",
+    "notify": "mail each new update, once, to the signers who asked to hear more",
+    "verify-log": "audit a petition's public log: its signature, its tiles, that it only grew,"
+    " and its additions and withdrawals",
 }
 
 

@@ -222,17 +222,26 @@ class Url(Kind):
     label = "URL"
 
     def __init__(
-        self, schemes: tuple[str, ...], paths: bool = False, placeholders: tuple[str, ...] = ()
+        self,
+        schemes: tuple[str, ...],
+        paths: bool = False,
+        placeholders: tuple[str, ...] = (),
+        off: str | None = None,
     ) -> None:
-        self.schemes, self.paths, self.placeholders = schemes, paths, placeholders
+        """`off`: a word that stands for no URL at all (parsed as "")."""
+        self.schemes, self.paths, self.placeholders, self.off = schemes, paths, placeholders, off
         self.limit = ", ".join(schemes[:-1]) + f" or {schemes[-1]}"
         self.limit += ", or a path starting with /" if paths else ""
         if placeholders:
             self.limit += ", containing " + " ".join(placeholders)
+        if off:
+            self.limit += f", or {off}"
 
     def parse(self, node: Node) -> str:
-        """The URL as written."""
+        """The URL as written ("" for the `off` word)."""
         value = self.text(node)
+        if self.off is not None and value == self.off:
+            return ""
         if any(c.isspace() for c in value):
             raise Invalid(f"expected {self.label} ({self.limit}) without spaces, got {value!r}")
         if self.paths and value.startswith("/") and not value.startswith("//"):

@@ -1,4 +1,5 @@
-"""Load and validate a content folder: site.yaml and every petitions/<slug>.md.
+"""Load and validate a content folder: site.yaml and every petition, a file petitions/<slug>.md
+or a folder petitions/<slug>/ with index.md and updates/ (generator/content/bundles.py).
 
 Every problem in every file is collected and raised at once as ContentErrors, each naming
 the file, the line (from YAML's own node marks) and the field. Imports only the standard
@@ -8,60 +9,25 @@ library and PyYAML: the signing function loads content at cold start.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from generator.content.bundles import find_petitions, is_bundle, slug_of, stray_files
 from generator.content.fields import read_mapping
+from generator.content.frontmatter import compose as _compose
+from generator.content.frontmatter import read_text as _read
+from generator.content.frontmatter import split as _split
 from generator.content.kinds import INVALID, control_at, control_character
+from generator.content.paths import display_path, outside
+from generator.content.pictures import PictureSource, find_picture
 from generator.content.report import Report, Values
 from generator.content.schema import PETITION, SITE
+from generator.content.updates import Owner, Updates, check_updates
 from generator.errors import ContentError, ContentErrors
-from generator.model import Content, Petition, Site
+from generator.model import Content, Petition, Site, Update
 
-Loader: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_FENCE = re.compile(r"^---[ \t]*\r?$", re.M)
 _NO_SITE = Site("", "", "", "en", (), "", "")  # stands in while site.yaml is broken
-
-
-def display_path(path: Path) -> str:
-    """The path as messages show it: relative to the current directory when under it."""
-    absolute = Path(os.path.abspath(path))
-    cwd = os.getcwd()
-    return str(absolute.relative_to(cwd)) if absolute.is_relative_to(cwd) else str(path)
-
-
-def _read(path: Path, shown: str) -> tuple[bytes, str] | ContentError:
-    """The file's bytes and text, or the error saying why it cannot be read."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        return ContentError(shown, 1, "file", f"cannot be read: {e.strerror}")
-    try:
-        return data, data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        return ContentError(shown, line, "file", f"not UTF-8 text (byte {e.start}): {e.reason}")
-
-
-def _compose(text: str, report: Report, field: str) -> Any:
-    """The YAML node tree of a text, or INVALID after reporting its syntax error."""
-    try:
-        return yaml.compose(text, Loader=Loader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + report.first_line if mark else report.first_line
-        message = f"invalid YAML: {e.problem or e.context}"
-        if e.problem and e.context and e.context_mark:
-            message += f" ({e.context} on line {e.context_mark.line + report.first_line})"
-        report.add(line, field, message)
-    except yaml.YAMLError as e:
-        report.add(report.first_line, field, f"invalid YAML: {e}")
-    return INVALID
 
 
 def check_site(path: Path) -> tuple[Site | None, list[ContentError]]:
@@ -88,20 +54,6 @@ def load_site(path: Path) -> Site:
     return site
 
 
-def _split(text: str, report: Report) -> tuple[str, str, int] | None:
-    """Front matter, body and the closing fence's line, or None after reporting why not."""
-    first, _, rest = text.partition("\n")
-    if first.rstrip() != "---":
-        report.add(1, "front matter", "expected '---' on the first line, then the fields")
-        return None
-    fence = _FENCE.search(rest)
-    if fence is None:
-        report.add(1, "front matter", "no closing '---' line between the fields and the body")
-        return None
-    front = rest[: fence.start()]
-    return front, rest[fence.end() :], 2 + front.count("\n")
-
-
 def check_petition(path: Path, site: Site) -> tuple[Petition | None, list[ContentError]]:
     """The petition in a file, or None and every problem found in it (safe in a worker)."""
     shown = display_path(path)
@@ -111,12 +63,15 @@ def check_petition(path: Path, site: Site) -> tuple[Petition | None, list[Conten
     data, text = read
     # the front matter starts on the file's second line
     report = Report(shown, 2, site.time_zone or None)
-    slug = path.stem
+    slug = slug_of(path)
     if not SLUG.fullmatch(slug):
-        message = f"file name must be lowercase letters, digits and single hyphens, got {slug!r}"
+        named = "folder" if is_bundle(path) else "file"
+        message = f"{named} name must be lowercase letters, digits and single hyphens, got {slug!r}"
         report.add(1, "slug", message)
     parts = _split(text, report)
     if parts is None:
+        if is_bundle(path):  # its updates are checked all the same, against nothing
+            report.errors += _bundle(path, Owner(shown, None, None, report.zone)).errors
         return None, report.errors
     front, body, fence_line = parts
     root = _compose(front, report, "front matter")
@@ -132,6 +87,21 @@ def check_petition(path: Path, site: Site) -> tuple[Petition | None, list[Conten
     if "closes" in values and "created" in values and values["closes"] < values["created"].date():
         message = f"{values['closes']} is before the petition was created"
         report.add(values.lines["closes"], "closes", message)
+    source_hash = hashlib.sha256(data).hexdigest()
+    if isinstance(values.get("image"), PictureSource):
+        values["image"] = picture = find_picture(values["image"], path, report)
+        if picture is not None:  # a changed picture is a changed petition: its pages follow
+            source_hash = hashlib.sha256(f"{source_hash} {picture.digest}".encode()).hexdigest()
+    updates: tuple[Update, ...] = ()
+    if is_bundle(path):
+        # a victory is checked against the status only when the status itself is readable
+        known = root is not INVALID and not any(e.field == "status" for e in report.errors)
+        status = values.get("status", "open") if known else None
+        bundle = _bundle(path, Owner(shown, status, values.get("created"), report.zone))
+        report.errors += bundle.errors
+        updates = bundle.updates
+        if bundle.digest:  # an update's file is part of the petition: its pages follow
+            source_hash = hashlib.sha256(f"{source_hash} {bundle.digest}".encode()).hexdigest()
     if report.errors:
         return None, report.errors
     return Petition(
@@ -139,9 +109,16 @@ def check_petition(path: Path, site: Site) -> tuple[Petition | None, list[Conten
         path=shown,
         body=body.strip("\r\n").rstrip(),
         milestones=values.pop("milestones", site.milestones),
-        source_hash=hashlib.sha256(data).hexdigest(),
+        source_hash=source_hash,
+        updates=updates,
         **values,
     ), []
+
+
+def _bundle(path: Path, owner: Owner) -> Updates:
+    """A bundle's updates, with the problems of its folder (Markdown nothing reads)."""
+    found = check_updates(path.parent, owner)
+    return Updates(found.updates, found.digest, stray_files(path.parent) + found.errors)
 
 
 def load_petition(path: Path, site: Site) -> Petition:
@@ -150,27 +127,6 @@ def load_petition(path: Path, site: Site) -> Petition:
     if petition is None:
         raise ContentErrors(errors)
     return petition
-
-
-def petition_files(folder: Path) -> list[Path]:
-    """The petition files in a folder (*.md, any case of the extension), sorted by name."""
-    if not folder.is_dir():
-        return []
-    with os.scandir(folder) as entries:
-        names = [
-            e.name
-            for e in entries
-            if e.name.lower().endswith(".md") and not e.name.startswith(".") and e.is_file()
-        ]
-    return [folder / name for name in sorted(names)]
-
-
-def outside(root: Path, path: Path) -> bool:
-    """Whether `path` (under `root`) leads, through links, to somewhere outside `root`."""
-    try:
-        return not path.resolve(strict=False).is_relative_to(root.resolve(strict=False))
-    except (OSError, RuntimeError):  # a loop of links leads nowhere good either
-        return True
 
 
 def links_outside(content_dir: Path, paths: list[Path]) -> list[ContentError]:
@@ -188,6 +144,13 @@ def links_outside(content_dir: Path, paths: list[Path]) -> list[ContentError]:
     ]
 
 
+def _keep_one(path: Path) -> str:
+    """What to do about a second petition with a slug already taken."""
+    if is_bundle(path) or path.with_suffix("").is_dir():
+        return "a petition is either a file <slug>.md or a folder <slug>/index.md; keep one"
+    return "rename one of them"
+
+
 def load_content(content_dir: Path) -> Content:
     """The site and its petitions (sorted by slug); raises ContentErrors with every problem."""
     site_path, folder = content_dir / "site.yaml", content_dir / "petitions"
@@ -197,15 +160,17 @@ def load_content(content_dir: Path) -> Content:
     site, errors = check_site(site_path)
     petitions: list[Petition] = []
     owners: dict[str, str] = {}
-    files = petition_files(folder)
-    errors += (linked := links_outside(content_dir, files))
-    for path in files:
-        if path.is_symlink() and any(e.path == display_path(path) for e in linked):
+    found, problems = find_petitions(folder)
+    errors += problems
+    for name, _, links in found:
+        path = folder / name
+        if refused := links_outside(content_dir, list(links)):
+            errors += refused
             continue
-        key = path.stem.lower()
+        key = slug_of(path).lower()
         shown = display_path(path)
         if key in owners:
-            message = f"duplicate slug {key!r}: {owners[key]} has it too; rename one of them"
+            message = f"duplicate slug {key!r}: {owners[key]} has it too; {_keep_one(path)}"
             errors.append(ContentError(shown, 1, "slug", message))
         else:
             owners[key] = shown

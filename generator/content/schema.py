@@ -1,4 +1,5 @@
-"""The content schema, declared once: every field of site.yaml and of a petition's front matter.
+"""The content schema, declared once: every field of site.yaml, of a petition's front matter
+and of an update's.
 
 README.md's field tables are generated from these declarations; regenerate them with
 `python -m generator.content.schema README.md` (without an argument the tables are printed).
@@ -26,18 +27,21 @@ from generator.content.kinds import (
     Text,
     Url,
 )
+from generator.content.pictures import PictureKind
 from generator.content.report import Report, Values
 from generator.content.times import Date, DateTime, TimeZone
 from generator.model import (
     CONFIRMATION,
     OPTIONAL_SIGNER_FIELDS,
     STATUSES,
+    UPDATE_KINDS,
     CallToAction,
     Location,
     Milestone,
     Petition,
     Site,
     Tally,
+    Update,
 )
 
 HTTP = ("http", "https")
@@ -53,8 +57,13 @@ def _location(values: Values, report: Report, field: str) -> Any:
     return Location(**values)
 
 
-def _call_to_action(values: Values, report: Report, field: str) -> CallToAction:
-    """A CallToAction."""
+def _call_to_action(values: Values, report: Report, field: str) -> Any:
+    """A CallToAction, once its button says what it does rather than where it goes."""
+    label = values.get("button", "")
+    if re.search(r"(?i)://|^www\.|^mailto:", label.strip()):
+        message = "say what pressing it does (e.g. Donate to the emergency fund), not the address"
+        report.add(values.lines["button"], f"{field}.button", message)
+        return INVALID
     return CallToAction(**values)
 
 
@@ -97,8 +106,9 @@ SITE = Mapping(
         Field("rate_limit", Int(0), "signatures per client per minute; 0 turns the limit off"),
         Field(
             "tile_url",
-            Url(HTTP, placeholders=("{z}", "{x}", "{y}")),
-            "map tile URL template (the map is optional and loads lazily)",
+            Url(HTTP, placeholders=("{z}", "{x}", "{y}"), off="none"),
+            "map tile URL template (the map loads lazily; its host sees each visitor's address);"
+            " `none` shows no tiles",
         ),
         Field("per_page", Int(1), "petitions per page of the index"),
         Field("description", Text(300), "a sentence about the site for the index and feed"),
@@ -161,11 +171,16 @@ PETITION = Mapping(
                 fields=(
                     Field("text", Text(300), "what the box says", True),
                     Field("url", Url((*HTTP, "mailto")), "where its link goes", True),
+                    Field("button", Text(60), "the button's label: what it does"),
                 ),
             ),
             "a box pointing elsewhere, e.g. a donation",
         ),
-        Field("image", Url(HTTP, paths=True), "picture for the page and social cards"),
+        Field(
+            "image",
+            PictureKind(),
+            "a picture shown at the top of the page and on its share card",
+        ),
         Field("tags", Words(max_len=40), "short topic words"),
         Field(
             "imported",
@@ -179,6 +194,28 @@ PETITION = Mapping(
             ),
             "signatures and milestones brought over from another platform",
         ),
+    ),
+)
+
+
+UPDATE = Mapping(
+    model=Update,
+    fields=(
+        Field("title", Text(200, bidi=False), "the update's headline", True),
+        Field(
+            "date",
+            DateTime(),
+            "when it happened; the file name starts with this day in the site's `time_zone`",
+            True,
+        ),
+        Field(
+            "kind",
+            Choice(UPDATE_KINDS),
+            "update: news; response: the target's answer; delivery: the petition was handed"
+            " over; victory: it was won (the petition's `status` must be `won`)",
+            True,
+        ),
+        Field("from", Text(200), "who it is from, when not the organisers (the target's office)"),
     ),
 )
 
@@ -221,7 +258,7 @@ def markdown_table(schema: Mapping) -> str:
     return "\n".join([head, *_rows(schema)]) + "\n"
 
 
-TABLES = {"site": SITE, "petition": PETITION}
+TABLES = {"site": SITE, "petition": PETITION, "update": UPDATE}
 
 
 def _block(name: str) -> re.Pattern[str]:

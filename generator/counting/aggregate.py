@@ -6,11 +6,15 @@ changes in order; across signatures their times decide). A petition's count move
 at each confirmation; when its public count (imported plus stored) first reaches a
 milestone of its ladder, the milestone is reached at the time of that change. Counts that go
 down never take a milestone back, and a milestone already recorded is not recorded again.
+The count's moves are also summed by the signatures' country and region (where known), so
+the totals by place move in the same update, under the same once-only guarantee; so do the
+totals by the text version signed, with the time each version first counted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 
 from generator import milestones
 from generator.model import Milestone, Petition, Tally
@@ -55,4 +59,26 @@ def _update(
         counted=sum(c.counted for c in changes),
         pending=sum(c.pending for c in changes),
         reached=tuple(reached),
+        countries=_by(changes, lambda c: c.country),
+        regions=_by(changes, lambda c: c.region),
+        versions=_by(changes, lambda c: c.version),
+        seen=_first_counted(changes),
     )
+
+
+def _first_counted(changes: list[Change]) -> dict[str, datetime]:
+    """When each text version's first signature counted in these changes (time order)."""
+    seen: dict[str, datetime] = {}
+    for change in changes:
+        if change.counted > 0 and change.version:
+            seen.setdefault(change.version, change.at)
+    return dict(sorted(seen.items()))
+
+
+def _by(changes: list[Change], place: Callable[[Change], str]) -> dict[str, int]:
+    """How the count moves in each place (by code; places where it does not move left out)."""
+    moves: dict[str, int] = {}
+    for change in changes:
+        if change.counted and place(change):
+            moves[place(change)] = moves.get(place(change), 0) + change.counted
+    return {code: n for code, n in sorted(moves.items()) if n}

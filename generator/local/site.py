@@ -154,7 +154,7 @@ class LocalSite:
         with self.lock:
             # one process: forking a pool from this threaded server is not safe
             options = BuildOptions(
-                o.content_dir, o.templates_dir, o.out_dir, o.cache_dir, counts=self.counts
+                o.content_dir, o.templates_dir, o.out_dir, o.cache_dir, counts=self.counts, git=True
             )
             report = build(replace(options, workers=1))
             content = load_content(o.content_dir)
@@ -163,7 +163,7 @@ class LocalSite:
             if self.counting is not None:  # one reader of the feed at a time
                 self.counting.close()
             self.writeback = local_writeback(
-                content, o.templates_dir, self.store, o.out_dir, o.cache_dir
+                content, o.templates_dir, self.store, o.out_dir, o.cache_dir, git=True
             )
             writeback = self.writeback
             freshness = Freshness(

@@ -3,10 +3,13 @@ the CDN for the live count (never the API), and what `GET /api/petitions/{slug}`
 
     {"slug": "save-the-park", "count": 731, "pending": 12, "goal": 1000,
      "milestones": [{"count": 10, "reached_at": "2017-04-20T18:05:41+12:00"}, ...],
-     "updated": "2026-11-27T15:40:00+13:00"}
+     "updated": "2026-11-27T15:40:00+13:00",
+     "by_country": {"AU": 12, "NZ": 690}, "by_region": {"NZ-AUK": 310, "NZ-WGN": 205}}
 
 Times are in the site's zone; milestones oldest first; `updated` is when the store last moved
-the count (null before any signature). Pure: the tally and petition in, bytes out.
+the count (null before any signature). `by_country` (ISO 3166-1 alpha-2) and `by_region` (ISO
+3166-2) count confirmed signatures by place, leaving out every place with fewer than 5
+(generator.regions.publish). Pure: the tally and petition in, bytes out.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from generator.milestones import next_goal
 from generator.model import Petition, Site, Tally
+from generator.regions.publish import shown
 
 COUNT_FILE = "count.json"
 COUNT_CACHE = "public, max-age=5"  # seconds a browser or the CDN may reuse a count file
@@ -40,6 +44,8 @@ def count_document(petition: Petition, tally: Tally, site: Site) -> dict[str, An
             {"count": m.count, "reached_at": _iso(m.reached_at, zone)} for m in tally.milestones
         ],
         "updated": None if tally.updated is None else _iso(tally.updated, zone),
+        "by_country": shown(tally.by_country),
+        "by_region": shown(tally.by_region),
     }
 
 

@@ -13,10 +13,12 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from itertools import pairwise
 from typing import NamedTuple
 
 from generator.render.listing import Listing
+from generator.render.updates import update_url
 
 STATUS_ORDER = {"open": 0, "won": 1, "closed": 2}  # the index lists open petitions first
 PAGE_WINDOW = 2  # pages linked either side of the current one, besides the first and last
@@ -67,39 +69,74 @@ def feed_entries(items: Sequence[Listing], limit: int = FEED_LIMIT) -> list[List
     return candidates[:limit]
 
 
-def feed_items(chosen: Iterable[Listing], base_url: str, asks: Mapping[str, str]) -> list[FeedItem]:
-    """The feed's Atom entries for the chosen petitions; `asks` maps each slug to its ask's
-    sanitised HTML."""
-    return [
-        FeedItem(
-            url=petition_url(base_url, item.slug),
-            title=item.title,
-            published=rfc3339(item.created),
-            updated=rfc3339(item.updated),
-            summary=asks[item.slug],
+def feed_items(
+    chosen: Iterable[Listing], base_url: str, asks: Mapping[str, str], limit: int = FEED_LIMIT
+) -> list[FeedItem]:
+    """The feed's Atom entries for the chosen petitions and their updates, newest first, at
+    most `limit`; `asks` maps each slug to its ask's sanitised HTML. (The newest `limit`
+    entries of all are among these: no update is newer than its petition's `updated`.)"""
+    entries = [
+        (
+            item.updated,
+            FeedItem(
+                url=petition_url(base_url, item.slug),
+                title=item.title,
+                published=rfc3339(item.created),
+                updated=rfc3339(item.updated),
+                summary=asks[item.slug],
+            ),
         )
         for item in chosen
     ]
+    entries += [
+        (
+            update.date,
+            FeedItem(
+                url=base_url + update_url(item.slug, update.name),
+                title=f"{item.title}: {update.title}",
+                published=rfc3339(update.date),
+                updated=rfc3339(update.date),
+                summary=f"<p>{escape(update.summary, quote=False)}</p>",
+            ),
+        )
+        for item in chosen
+        for update in item.updates
+    ]
+    entries.sort(key=lambda entry: -entry[0])  # stable: a petition before its update
+    return [item for _, item in entries[:limit]]
 
 
 def sitemap_urls(
     pages: Sequence[tuple[str, Sequence[Listing]]], items: Iterable[Listing], base_url: str
 ) -> list[SitemapUrl]:
-    """Every index page (root-relative URL and the petitions it lists) and every petition page."""
+    """Every list page (root-relative URL and the petitions it lists), every petition page
+    and every update's page."""
     urls = [SitemapUrl(base_url + path, rfc3339(newest(listed))) for path, listed in pages]
-    by_slug = sorted(items, key=lambda item: item.slug)
-    urls += [SitemapUrl(petition_url(base_url, i.slug), rfc3339(i.updated)) for i in by_slug]
+    for i in sorted(items, key=lambda item: item.slug):
+        urls.append(SitemapUrl(petition_url(base_url, i.slug), rfc3339(i.updated)))
+        urls += [
+            SitemapUrl(base_url + update_url(i.slug, u.name), rfc3339(u.date)) for u in i.updates
+        ]
     return urls
 
 
-def sitemap_inputs(pages: Sequence[Sequence[Listing]], items: Sequence[Listing]) -> bytes:
+def sitemap_inputs(
+    pages: Sequence[Sequence[Listing]],
+    items: Sequence[Listing],
+    named: Sequence[tuple[str, Sequence[Listing]]] = (),
+) -> bytes:
     """Bytes that change whenever what sitemap_urls gives for these index pages (the petitions
-    each lists) and petitions does (pass the petitions in an order that does not follow the
-    index, e.g. the content's, so that a petition moving on the index leaves them as they are)."""
+    each lists), petitions and `named` pages (URL and what each lists: status and tag pages)
+    does (pass the petitions in an order that does not follow the index, e.g. the content's,
+    so that a petition moving on the index leaves them as they are)."""
     times = array("d", [newest(listed) for listed in pages])
     times.extend([item.updated for item in items])
+    times.extend([newest(listed) for _, listed in named])
     slugs = "\0".join([item.slug for item in items])
-    return b"%d\0%s\0%s" % (len(pages), times.tobytes(), slugs.encode())
+    times.extend([u.date for item in items for u in item.updates])
+    news = [update_url(i.slug, u.name) for i in items for u in i.updates]
+    paths = "\0".join([path for path, _ in named] + news)
+    return b"%d\0%s\0%s\0%s" % (len(pages), times.tobytes(), slugs.encode(), paths.encode())
 
 
 def index_key(item: Listing) -> tuple[int, int, str, str]:

@@ -3,7 +3,8 @@ arithmetic and the model it reads, and the versions of the libraries that write 
 
 A build keys every page on these, so an edit to any render module (not just a listed few),
 to the goal arithmetic or to the sanitiser's allow-list, or an upgrade of markdown, nh3 or
-jinja2, re-renders what it may have changed. Read once per process.
+jinja2 (or of Pillow, which makes the pictures and share cards), re-renders what it may
+have changed. Read once per process.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from pathlib import Path
 RENDER_DIR = Path(__file__).resolve().parent
 CORE_DIR = RENDER_DIR.parent
 # Every module of the render stage, plus the core modules whose values pages print.
-SHAPING_FILES = ("milestones.py", "model.py")
-PAGE_LIBRARIES = ("jinja2", "markdown", "nh3")
+SHAPING_FILES = ("milestones.py", "model.py", "content/versions.py")  # versions: the form's
+PAGE_LIBRARIES = ("jinja2", "markdown", "nh3", "pillow", "pycountry")  # pycountry: place names
 MARKUP_LIBRARIES = ("markdown", "nh3")  # what turns Markdown into the cached HTML
 
 
@@ -45,8 +46,13 @@ def digest(files: Iterable[Path], versions: Mapping[str, str]) -> str:
 
 
 def shaping_files() -> list[Path]:
-    """The source files whose code shapes pages: every module of generator/render, the core's."""
-    return [*sorted(RENDER_DIR.glob("*.py")), *(CORE_DIR / name for name in SHAPING_FILES)]
+    """The source files whose code shapes pages: every module of generator/render, the core's,
+    and generator/regions with its tables (the names and maps of "Where supporters are")."""
+    folder = CORE_DIR / "regions"
+    regions = sorted([*folder.glob("*.py"), *(folder / "data").glob("*.csv")])
+    return [
+        *sorted(RENDER_DIR.glob("*.py")), *(CORE_DIR / name for name in SHAPING_FILES), *regions,
+    ]  # fmt: skip
 
 
 @cache

@@ -14,6 +14,11 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from generator.model import Petition, Site, Tally
+from generator.render.markup import plain_text
+from generator.render.pictures import variants
+from generator.render.updates import UpdateItem, items
+
+SUMMARY_LIMIT = 160  # characters of a petition's ask its card shows
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,7 @@ class Entry:
 
 
 class Listing(NamedTuple):
-    """A petition as the site-wide pages show it (no body, no ask)."""
+    """A petition as the site-wide pages show it (no body; of the ask, its first words)."""
 
     slug: str
     title: str
@@ -34,8 +39,15 @@ class Listing(NamedTuple):
     status: str
     signatures: int  # public tally's count
     created: float  # POSIX time of its creation (a naive time read in the site's zone)
-    updated: float  # when it last changed in public: newest milestone, else creation
+    updated: float  # when it last changed in public: newest milestone or update, else creation
     shown: str  # ask_hash of its ask: all else the feed shows of it
+    # What its card on the index, status and tag pages shows besides the above:
+    summary: str = ""  # the first words of its ask as plain text (SUMMARY_LIMIT characters)
+    goal: int | None = None  # Petition.goal
+    ladder: tuple[int, ...] = ()  # Petition.milestones: with the count, gives the next goal
+    tags: tuple[str, ...] = ()  # Petition.tags
+    picture: str = ""  # card_picture(petition): "" when it has none
+    updates: tuple[UpdateItem, ...] = ()  # its updates, oldest first (the feed, the sitemap)
 
 
 def aware(moment: datetime, zone: tzinfo) -> datetime:
@@ -66,24 +78,39 @@ def listing_digest(item: Listing) -> str:
     return hashlib.sha256(repr(tuple(item)).encode()).hexdigest()
 
 
-def imported_listing(petition: Petition, ask_html: str, site: Site) -> Listing:
-    """A petition's listing with its imported tally, as the content index keeps it."""
-    zone = ZoneInfo(site.time_zone)
+def card_picture(petition: Petition) -> str:
+    """The URL of the picture a petition's card shows: its narrowest WebP file (written with
+    the petition's pages, see generator/render/pictures.py); "" when it has none."""
+    if petition.image is None:
+        return ""
+    return f"/petitions/{petition.slug}/{variants(petition.image)[0].name}"
+
+
+def petition_listing(petition: Petition, tally: Tally, ask_html: str, zone: tzinfo) -> Listing:
+    """What the site-wide pages show of a petition whose public tally is `tally`."""
     created = timestamp(petition.created, zone)
-    updated = updated_time(created, petition.imported, zone)
+    news = items(petition.updates)
+    updated = max([updated_time(created, tally, zone), *(u.date for u in news)])
     return Listing(
         *(petition.slug, petition.title, petition.target, petition.status),
-        *(petition.imported.count, created, updated, ask_hash(ask_html)),
+        *(tally.count, created, updated, ask_hash(ask_html)),
+        summary=plain_text(ask_html, SUMMARY_LIMIT),
+        goal=petition.goal,
+        ladder=petition.milestones,
+        tags=petition.tags,
+        picture=card_picture(petition),
+        updates=news,
     )
+
+
+def imported_listing(petition: Petition, ask_html: str, site: Site) -> Listing:
+    """A petition's listing with its imported tally, as the content index keeps it."""
+    return petition_listing(petition, petition.imported, ask_html, ZoneInfo(site.time_zone))
 
 
 def entry_listing(entry: Entry, zone: tzinfo) -> Listing:
     """What the site-wide pages show of an entry; its ask stands in `shown` as a hash."""
-    p, tally = entry.petition, entry.tally
-    created = timestamp(p.created, zone)
-    updated = updated_time(created, tally, zone)
-    shown = ask_hash(entry.ask_html)
-    return Listing(p.slug, p.title, p.target, p.status, tally.count, created, updated, shown)
+    return petition_listing(entry.petition, entry.tally, entry.ask_html, zone)
 
 
 def listings(
@@ -97,6 +124,6 @@ def listings(
     found = []
     for item in imported:
         tally = tallies[item.slug]
-        updated = updated_time(item.created, tally, zone)
+        updated = max([updated_time(item.created, tally, zone), *(u.date for u in item.updates)])
         found.append(item._replace(signatures=tally.count, updated=updated))
     return found

@@ -11,7 +11,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -19,15 +19,22 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from generator.content.versions import TextVersion, petition_version
 from generator.errors import ConfigError
 from generator.milestones import next_goal, progress, timeline
 from generator.model import Location, Petition, Site
-from generator.render import feeds
+from generator.render import browse, feeds, updates
+from generator.render.badge import badge_svg
 from generator.render.countfile import count_file, count_path
-from generator.render.feeds import index_rel, page_links, page_path
+from generator.render.embed import badge_path, embed_codes, embed_path
+from generator.render.feeds import index_rel, page_path
 from generator.render.fingerprint import code_fingerprint
+from generator.render.fonts import fonts_digest
+from generator.render.history import history_path, notice, shown, versions_of
 from generator.render.listing import Entry, Listing, aware, entry_listing
 from generator.render.markup import plain_text
+from generator.render.media import CARD_HEIGHT, CARD_WIDTH, Media, card_path
+from generator.render.supporters import supporters
 from generator.render.tiles import map_view, osm_url
 
 # The pages a signer lands on after a form post or a link in mail, by folder name.
@@ -37,9 +44,12 @@ LANDING_PAGES = {
     "confirmed": "confirmed.html",
     "withdrawn": "withdrawn.html",
 }
-STATUS_LABELS = {"open": "Open", "won": "Won", "closed": "Closed"}
 DESCRIPTION_LIMIT = 160
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip  # not %B: the machine's locale must not change the pages
 Asks = Callable[[list[str]], Mapping[str, str]]  # slugs -> each one's ask as sanitised HTML
 
 
@@ -55,18 +65,8 @@ class SitePlan:
     feed: list[Listing]  # the feed's petitions, newest first
     updated: str  # the feed's <updated>
     asks: Asks  # the feed's summaries, asked for only when the feed is rendered
-
-
-@dataclass(frozen=True, slots=True)
-class ListItem:
-    """One petition on an index page."""
-
-    url: str
-    title: str
-    target: str
-    status: str
-    status_label: str
-    count: int
+    lists: browse.Lists  # the status and tag lists
+    list_pages: dict[str, tuple[browse.Collection, int]]  # their pages' paths -> which page
 
 
 def format_number(value: int) -> str:
@@ -107,9 +107,17 @@ def _file_digest(path: Path) -> str:
 class Renderer:
     """Renders one site's pages from the templates in `templates_dir`."""
 
-    def __init__(self, site: Site, templates_dir: Path, compiled: BytecodeCache | None = None):
-        """`compiled`: where compiled templates are kept between runs (None: nowhere)."""
+    def __init__(
+        self,
+        site: Site,
+        templates_dir: Path,
+        compiled: BytecodeCache | None = None,
+        media: Path | None = None,
+    ):
+        """`compiled`: where compiled templates are kept between runs (None: nowhere);
+        `media`: where resized pictures and share cards are (None: in memory only)."""
         self.site = site
+        self._media = Media(site.name, media)
         self.templates_dir = Path(templates_dir)
         if not (self.templates_dir / "static").is_dir():
             raise ConfigError(f"{self.templates_dir}: expected a templates folder with static/")
@@ -129,6 +137,9 @@ class Renderer:
             bytecode_cache=compiled,
         )
         self._env.filters.update(number=format_number, stamp=self._stamp, iso=self._iso)
+        self._env.filters.update(day=self._day)
+        self._env.filters.update(tag_url=browse.tag_url)
+        self._env.filters.update(text_version=petition_version)  # the form's `version`
         self._env.globals.update(site=site, assets=asset_urls, api_url=self._api_url)
         self.fingerprint = self._fingerprint()
 
@@ -144,6 +155,7 @@ class Renderer:
     def _fingerprint(self) -> str:
         # The code and libraries that shape pages are part of it as much as the templates are.
         h = hashlib.sha256(f"code {code_fingerprint()}\nsite {self.site!r}\n".encode())
+        h.update(f"fonts {fonts_digest()}\n".encode())  # the share cards' letters
         files = sorted(p for p in self.templates_dir.rglob("*") if p.is_file())
         for path in files:
             h.update(
@@ -157,6 +169,11 @@ class Renderer:
     def _stamp(self, moment: datetime) -> str:
         return self._local(moment).strftime(TIME_FORMAT)
 
+    def _day(self, moment: date) -> str:
+        """A day as people write it: 3 March 2025 (a time is taken in the site's zone)."""
+        day = self._local(moment).date() if isinstance(moment, datetime) else moment
+        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
     def _iso(self, moment: datetime) -> str:
         return self._local(moment).isoformat(timespec="seconds")
 
@@ -166,21 +183,24 @@ class Renderer:
     def _absolute(self, path: str) -> str:
         return self.site.base_url + path
 
-    def _image_url(self, image: str | None) -> str | None:
-        if not image or urlsplit(image).scheme in ("http", "https"):
-            return image or None
-        return self._absolute("/" + image.lstrip("/"))
-
-    def petition_pages(self, entry: Entry, body_html: str) -> dict[str, bytes]:
-        """The petition's page, its count file and the pages its signers land on, by output
-        path: its index.html, count.json, and thanks/ (signed), check-email/ (a link was
-        mailed), confirmed/ and withdrawn/ ("this wasn't me") under petitions/<slug>/."""
+    def petition_pages(
+        self, entry: Entry, body_html: str, history: Sequence[TextVersion] | None = None
+    ) -> dict[str, bytes]:
+        """The petition's page, its count file, the pages its signers land on, its embed page
+        and badge, by output path: its index.html, count.json, thanks/ (signed), check-email/
+        (a link was mailed), confirmed/ and withdrawn/ ("this wasn't me"), embed/ and
+        badge.svg under petitions/<slug>/; updates/<name>/ and feed.xml (its updates); and
+        history/, its text's versions (`history`: from git, oldest first; None: the versions
+        the store has seen)."""
         petition, count = entry.petition, entry.tally.count
+        versions = versions_of(petition, entry.tally, history)
         page_url = f"/petitions/{petition.slug}/"
         canonical = self._absolute(page_url)
         goal = next_goal(count, petition.milestones, petition.goal)
         point = _coordinates(petition.location)
         cta = petition.call_to_action
+        media = self._media.petition(petition, count)  # its picture's files and share card
+        card_url = self._absolute("/" + card_path(petition.slug))
         common = {
             "petition": petition,
             "page_url": page_url,
@@ -193,17 +213,22 @@ class Renderer:
             ask_html=entry.ask_html,
             body_html=body_html,
             description=plain_text(entry.ask_html, DESCRIPTION_LIMIT) or petition.title,
-            image=self._image_url(petition.image),
+            image={"url": card_url, "alt": media.card_alt, "size": (CARD_WIDTH, CARD_HEIGHT)},
+            picture=media.picture,
             count=count,
             pending=entry.tally.pending,
             goal=goal,
             percent=math.floor(progress(count, goal) * 100),
             values={},
             problems={},
-            milestones=timeline(entry.tally),
-            map=map_view(*point, self.site.tile_url) if point else None,
+            moments=updates.timeline(timeline(entry.tally), petition.updates, self._zone),
+            supporters=supporters(entry.tally),  # "Where supporters are" (_regions.html)
+            map=map_view(*point, self.site.tile_url) if point and self.site.tile_url else None,
+            tile_host=urlsplit(self.site.tile_url).hostname or "",
             osm_url=osm_url(*point) if point else "",
-            cta_label=_link_label(cta.url) if cta else "",
+            cta_where=_link_label(cta.url) if cta else "",
+            embed=embed_codes(canonical, petition.title),
+            text_change=notice(versions, entry.tally),  # _text_version.html
         )
         pages = {
             f"petitions/{petition.slug}/index.html": page,
@@ -211,7 +236,32 @@ class Renderer:
         }
         for name, template in LANDING_PAGES.items():
             pages[f"petitions/{petition.slug}/{name}/index.html"] = self._render(template, **common)
+        pages.update(self._embed_pages(entry, common, goal))
+        pages.update(updates.pages(self._render, petition, self.site.base_url, common))
+        pages.update(media.files)
+        pages[history_path(petition.slug)] = self._render(
+            "history.html",
+            **{**common, "canonical": self._absolute(f"{page_url}history/")},
+            description=f"Every version of the text of “{petition.title}”, and what changed.",
+            versions=shown(versions),
+        )
         return pages
+
+    def _embed_pages(self, entry: Entry, common: dict[str, Any], goal: int) -> dict[str, bytes]:
+        """The petition's embed page (for other sites' iframes) and count badge, by output
+        path: embed/index.html and badge.svg under petitions/<slug>/."""
+        petition, tally = entry.petition, entry.tally
+        embed = self._render(
+            "embed.html",
+            **common,
+            description=plain_text(entry.ask_html, DESCRIPTION_LIMIT) or petition.title,
+            count=tally.count,
+            pending=tally.pending,
+            goal=goal,
+            percent=math.floor(progress(tally.count, goal) * 100),
+        )
+        badge = badge_svg(tally.count, petition.title, petition.status)
+        return {embed_path(petition.slug): embed, badge_path(petition.slug): badge}
 
     def answer(self, template: str, petition: Petition | None, **context: Any) -> bytes:
         """A page the signing API answers with (a form that needs fixing, a confirmation
@@ -232,23 +282,34 @@ class Renderer:
         """plan_site from each petition's listing; `asks(slugs)` gives those petitions' asks
         as sanitised HTML, called only to render the feed."""
         ordered = feeds.in_index_order(listings)
-        per_page = max(1, self.site.per_page)
-        pages = max(1, math.ceil(len(ordered) / per_page))
-        chunks = [ordered[i * per_page : (i + 1) * per_page] for i in range(pages)]
+        chunks = browse.paginate(ordered, self.site.per_page)
+        pages = len(chunks)
         index = {index_rel(n): n for n in range(1, pages + 1)}
-        inputs = {  # what an index page shows of each: slug, title, target, status, count
-            rel: self._digest("index", n, pages, [item[:5] for item in chunks[n - 1]])
+        lists = browse.plan_lists(ordered, self.site.per_page)
+        tagged = bool(lists.tags)  # the status nav links the page of tags when there is one
+        cards = {item.slug: browse.card_shown(item) for item in ordered}
+        inputs = {  # what an index page shows: each petition's card, the page count, the nav
+            rel: self._digest("index", n, pages, tagged, browse.cards_shown(chunks[n - 1], cards))
             for rel, n in index.items()
         }
+        list_pages = lists.pages()
+        for rel, (collection, n) in list_pages.items():
+            inputs[rel] = self._digest("list", tagged, *browse.list_shown(collection, n, cards))
+        if tagged:
+            tags_page = browse.list_rel(browse.TAGS_FOLDER)
+            inputs[tags_page] = self._digest("tags", browse.tags_shown(lists))
         updated = feeds.rfc3339(feeds.newest(listings))
         chosen = feeds.feed_entries(listings)
-        shown = [(i.slug, i.title, i.created, i.updated, i.shown) for i in chosen]
+        shown = [(i.slug, i.title, i.created, i.updated, i.shown, i.updates) for i in chosen]
         inputs["feed.xml"] = self._digest("feed", updated, shown)
-        inputs["sitemap.xml"] = self._digest("sitemap", feeds.sitemap_inputs(chunks, listings))
+        named = browse.sitemap_pages(lists)
+        inputs["sitemap.xml"] = self._digest(
+            "sitemap", feeds.sitemap_inputs(chunks, listings, named)
+        )
         for rel in ("robots.txt", "404.html", *(path for path, _ in self._assets.values())):
             inputs[rel] = self._digest(rel)  # these show nothing but the fingerprint covers
         plan = dict(sorted(inputs.items()))
-        return SitePlan(plan, index, chunks, ordered, chosen, updated, asks)
+        return SitePlan(plan, index, chunks, ordered, chosen, updated, asks, lists, list_pages)
 
     def _digest(self, *shown: object) -> str:
         """sha256 of the fingerprint and `shown` (bytes as they are, anything else as repr)."""
@@ -269,8 +330,13 @@ class Renderer:
                 items=feeds.feed_items(plan.feed, base, plan.asks([i.slug for i in plan.feed])),
             ),
             "sitemap.xml": lambda: self._render("sitemap.xml", urls=feeds.sitemap_urls(
-                [(page_urls[n], c) for n, c in enumerate(plan.chunks, start=1)], plan.ordered, base
+                [(page_urls[n], c) for n, c in enumerate(plan.chunks, start=1)]
+                + browse.sitemap_pages(plan.lists), plan.ordered, base
             )),
+            browse.list_rel(browse.TAGS_FOLDER): lambda: self._render(
+                "tags.html", tags=plan.lists.tags, canonical=self._absolute("/tags/"),
+                description=f"Petitions by topic, from {self.site.organisation}",
+            ),
             "robots.txt": lambda: self._render("robots.txt", sitemap_url=base + "/sitemap.xml"),
             "404.html": lambda: self._render("404.html"),
             **{path: _constant(data) for path, data in self._assets.values()},
@@ -278,35 +344,23 @@ class Renderer:
         out = {}
         for rel in sorted(plan.inputs if paths is None else set(paths)):
             n = plan.index.get(rel)
-            out[rel] = fixed[rel]() if n is None else self._index_page(n, plan, page_urls)
+            if n is not None:
+                out[rel] = self._index_page(n, plan, page_urls)
+            elif rel in plan.list_pages:
+                out[rel] = self._list_page(*plan.list_pages[rel], plan)
+            else:
+                out[rel] = fixed[rel]()
         return out
 
     def _index_page(self, n: int, plan: SitePlan, page_urls: dict[int, str]) -> bytes:
         """Index page `n` of the plan; its pagination links a window of pages."""
-        pages = len(plan.chunks)
-        return self._render(
-            "index.html",
-            page=n,
-            pages=pages,
-            items=[_list_item(item) for item in plan.chunks[n - 1]],
-            links=page_links(n, pages),
-            page_urls=page_urls,
-            prev_url=page_urls.get(n - 1, ""),
-            next_url=page_urls.get(n + 1, ""),
-            canonical=self._absolute(page_urls[n]),
-            description=self.site.description or f"Petitions from {self.site.organisation}",
-        )
+        home = browse.Collection("", "", "All", "Petitions", plan.chunks)
+        return self._list_page(home, n, plan)
 
-
-def _list_item(item: Listing) -> ListItem:
-    return ListItem(
-        url=f"/petitions/{item.slug}/",
-        title=item.title,
-        target=item.target,
-        status=item.status,
-        status_label=STATUS_LABELS.get(item.status, item.status.title()),
-        count=item.signatures,
-    )
+    def _list_page(self, collection: browse.Collection, n: int, plan: SitePlan) -> bytes:
+        """Page `n` of a list of petitions (the index, a status's or a tag's) as cards."""
+        context = browse.page_context(collection, n, plan.lists, self.site)
+        return self._render("index.html", **context, canonical=self._absolute(collection.url(n)))
 
 
 def _constant(data: bytes) -> Callable[[], bytes]:
@@ -322,7 +376,9 @@ def _coordinates(place: Location | None) -> tuple[float, float] | None:
 
 
 def _link_label(url: str) -> str:
-    """A link's destination as people read it: host and path, no scheme or trailing slash."""
+    """Where a link goes as people read it: the host (no scheme, no "www."), or the address
+    of a mailto: link; shown beside a labelled button, never as its label."""
     parts = urlsplit(url)
-    shown = (parts.netloc + parts.path).removeprefix("www.").rstrip("/")
-    return shown or url
+    if parts.scheme == "mailto":
+        return parts.path
+    return parts.netloc.removeprefix("www.") or url

@@ -3,9 +3,11 @@
 The Chalice project in `functions/` is copied into a staging folder (the checkout is never
 written to): the `vendor/generator` symlink becomes a real copy, and the content and
 templates go under the staging `vendor/`, which Chalice puts at the zip's root, where the
-app looks for `content/` and `templates/` by default. `chalice package` then writes the
-deployment zip and a SAM template merged with `functions/infra/stack.json`, the rest of
-the stack (table, site bucket, CloudFront, IAM). Both land in the output folder.
+app looks for `content/` and `templates/` by default; so do the share cards' fonts
+(`fonts/`, from Debian's fonts-dejavu-core here), which the write-back draws cards with.
+`chalice package` then writes the deployment zip and a SAM template merged with
+`functions/infra/stack.json`, the rest of the stack (table, site bucket, CloudFront, IAM).
+Both land in the output folder.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import PetitionSiteError
+from generator.render.fonts import find_fonts
 
 STAGE = "api"
 TEMPLATE = "sam.json"  # Chalice's names for what it writes
@@ -61,6 +64,10 @@ def stage(functions: Path, content: Path, templates: Path, into: Path) -> Path:
         for name, source in (("content", content), ("templates", templates)):
             shutil.rmtree(vendor / name, ignore_errors=True)  # a stale copy from elsewhere
             shutil.copytree(source, vendor / name, ignore=_NOT_SHIPPED)
+        fonts = find_fonts()  # ConfigError saying how to install them when missing
+        (vendor / "fonts").mkdir(exist_ok=True)
+        for font in (fonts.regular, fonts.bold):
+            shutil.copyfile(font, vendor / "fonts" / font.name)
     except OSError as exc:
         raise PackageError(f"{into}: cannot stage the function ({exc})") from exc
     if not (vendor / "generator" / "__init__.py").is_file():

@@ -1,7 +1,8 @@
 """The mails signing sends, written from the site's templates (templates/email/): a letter is
 what to say to whom (kind, petition, links); `write()` turns it into a MIME message with a
 plain-text and an HTML part, in the site's language, naming the organisation and the
-privacy policy.
+privacy policy. An `update` letter carries one of the petition's updates to a supporter who
+asked to hear more, with RFC 8058 one-click unsubscribe headers.
 
 A letter carries the signer's address only in `to`; its repr never shows it.
 """
@@ -16,9 +17,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.errors import PetitionSiteError
-from generator.model import Content, Petition
+from generator.model import Content, Petition, Update
 
-KINDS = ("confirm", "already-signed")
+KINDS = ("confirm", "already-signed", "update")
+# What each kind of update is called at the top of its letter.
+UPDATE_LABELS = {
+    "update": "Update",
+    "response": "Response",
+    "delivery": "Delivered",
+    "victory": "Victory",
+}
+ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058's List-Unsubscribe-Post value
 
 
 class LetterError(PetitionSiteError):
@@ -27,19 +36,26 @@ class LetterError(PetitionSiteError):
 
 @dataclass(frozen=True, repr=False)  # no repr: the address never reaches a log
 class Letter:
-    """A mail to one signer about one petition: `links` by name (e.g. confirm, reject)."""
+    """A mail to one signer about one petition: `links` by name (e.g. confirm, reject,
+    unsubscribe); an `update` letter names the petition's update it carries."""
 
     kind: str  # one of KINDS
     to: str
     slug: str
     links: dict[str, str] = field(default_factory=dict)
+    update: str = ""  # the update's name (update letters only)
 
     def __repr__(self) -> str:
         return f"Letter(kind={self.kind!r}, slug={self.slug!r})"
 
     def as_json(self) -> dict[str, object]:
         """The letter as a queue carries it."""
-        return {"kind": self.kind, "to": self.to, "slug": self.slug, "links": self.links}
+        data: dict[str, object] = {
+            "kind": self.kind, "to": self.to, "slug": self.slug, "links": self.links,
+        }  # fmt: skip
+        if self.update:
+            data["update"] = self.update
+        return data
 
     @classmethod
     def from_json(cls, data: object) -> Letter:
@@ -55,7 +71,10 @@ class Letter:
             isinstance(k, str) and isinstance(v, str) for k, v in links.items()
         ):
             raise ValueError("a letter's links map names to strings")
-        return cls(data["kind"], data["to"], data["slug"], dict(links))
+        update = data.get("update", "")
+        if not isinstance(update, str):
+            raise ValueError("a letter's update is a string")
+        return cls(data["kind"], data["to"], data["slug"], dict(links), update)
 
 
 def sender(content: Content) -> str:
@@ -110,6 +129,8 @@ class Writer:
             "page_url": f"{site.base_url}/petitions/{petition.slug}/",
             "privacy_url": _absolute(site.base_url, site.privacy_url),
         }
+        if letter.kind == "update":
+            context.update(_update_context(letter, petition, site.base_url))
         subject = self._text.get_template(f"{letter.kind}.subject.txt").render(context).strip()
         message = EmailMessage()
         message["Subject"] = " ".join(subject.split())
@@ -119,6 +140,9 @@ class Writer:
         host = urlsplit(site.base_url).hostname or "localhost"
         message["Message-ID"] = f"<{secrets.token_hex(16)}@{host}>"
         message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
+        if letter.kind == "update":  # RFC 8058: mail clients show an unsubscribe button
+            message["List-Unsubscribe"] = f"<{letter.links['unsubscribe']}>"
+            message["List-Unsubscribe-Post"] = ONE_CLICK
         message.set_content(self._text.get_template(f"{letter.kind}.txt").render(context))
         html = self._html.get_template(f"{letter.kind}.html").render(context)
         message.add_alternative(html, subtype="html")
@@ -128,3 +152,25 @@ class Writer:
 
 def _absolute(base_url: str, url: str) -> str:
     return base_url + url if url.startswith("/") else url
+
+
+def update_of(petition: Petition, name: str) -> Update | None:
+    """The petition's update with this name, or None."""
+    return next((u for u in petition.updates if u.name == name), None)
+
+
+def _update_context(letter: Letter, petition: Petition, base_url: str) -> dict[str, object]:
+    """What an update letter's templates show: the update, its body as safe HTML, its page."""
+    from generator.render.markup import render_markdown  # Markdown only for update letters
+
+    update = update_of(petition, letter.update)
+    if update is None:
+        raise LetterError(f"petition {petition.slug!r} has no update {letter.update!r}")
+    if not letter.links.get("unsubscribe", "").startswith(("https://", "http://")):
+        raise LetterError("an update letter needs its absolute unsubscribe link")
+    return {
+        "update": update,
+        "label": UPDATE_LABELS.get(update.kind, "Update"),
+        "body_html": render_markdown(update.body),
+        "update_url": f"{base_url}/petitions/{petition.slug}/updates/{update.name}/",
+    }

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from generator.errors import ConfigError, PetitionSiteError
+from generator.model import Content
 from generator.signing.letters import Letter, LetterError, Writer
+from generator.signing.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
@@ -169,10 +171,29 @@ class SesSender:
                 {"Name": "key", "Value": letter.links.get("key", "none")},
             ],
         }
+        if letter.kind == "update":  # a complaint or bounce then withdraws this consent
+            sid = letter.links.get("sid") or "none"
+            arguments["EmailTags"].append({"Name": "sid", "Value": sid})
         if self.configuration_set:
             arguments["ConfigurationSetName"] = self.configuration_set
         answer = self._ses().send_email(**arguments)
         return str(answer.get("MessageId", ""))
+
+
+def build_mailer(settings: Settings, content: Content, templates_dir: Path) -> Mailer:
+    """The mailer PETITION_MAILER names: file (an .eml per message in PETITION_OUTBOX), smtp
+    (to PETITION_SMTP), ses (the SQS queue of the mailer function) or none; letters written
+    from `templates_dir`."""
+    backend = settings.mailer()
+    if backend == "none":
+        return NoMailer()
+    if backend == "ses":
+        return QueueMailer(settings.mail_queue())
+    writer = Writer(content, templates_dir)
+    if backend == "smtp":
+        host, port = smtp_address(settings.smtp())
+        return SmtpMailer(host, port, writer)
+    return FileMailer(settings.outbox(), writer)
 
 
 def smtp_address(value: str) -> tuple[str, int]:

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator import milestones
+from generator.content.versions import petition_version
 from generator.errors import PetitionSiteError
 from generator.model import Content, Petition, Site
 from generator.render.countfile import count_document
@@ -28,7 +29,13 @@ from generator.signing import confirmation
 from generator.signing.mail import Mailer, NoMailer
 from generator.signing.postman import Postman
 from generator.signing.settings import Settings
-from generator.signing.signer import is_bot, mailbox_key, rate_key, validate_signer
+from generator.signing.signer import (
+    is_bot,
+    mailbox_key,
+    rate_key,
+    signed_version,
+    validate_signer,
+)
 from generator.signing.tallies import TallyCache
 from generator.store.base import (
     BOUNCED,
@@ -201,7 +208,10 @@ class SigningService:
         key = mailbox_key(secret, signer.mailbox)
         rate = RateLimit(rate_key(secret, address), limit) if limit > 0 else None
         signed_at = now.astimezone(UTC)
-        fields = signer.stored_fields()
+        fields = {
+            **signer.stored_fields(),
+            "version": signed_version(data, petition_version(petition)),
+        }
         if confirming:
             signature = Signature(
                 slug, key, signed_at=signed_at, **fields, id=confirmation.new_id(),

@@ -15,13 +15,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from generator.content.versions import VERSION
 from generator.errors import PetitionSiteError
 from generator.model import Site
+from generator.regions.countries import country_code
+from generator.regions.postcodes import region_of
 from generator.signing import mailbox
 
 HONEYPOT = "website"
 AS_TYPED = "email_as_typed"  # the form's "my address is right" after a typo suggestion
 CONTROL_FIELDS = frozenset({HONEYPOT, AS_TYPED})  # sent by the form, never stored
+VERSION_FIELD = "version"  # the text version the page showed (generator.content.versions)
 ALWAYS_ASKED = ("name", "email")
 LIMITS = {"name": 100, "email": 254, "postcode": 20, "country": 100, "comment": 1000}
 FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet would run these as formulas
@@ -50,13 +54,14 @@ class Signer:
     name: str
     email: str  # as typed (trimmed): what mail is sent to
     postcode: str = ""
-    country: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2, whatever name or code was typed
     consent: bool = False
     comment: str = ""
     mailbox: str = ""  # the address's canonical form (generator.signing.mailbox), for the key
 
     def stored_fields(self) -> dict[str, Any]:
-        """The fields a signature stores (the canonical form is kept only as its hash)."""
+        """The fields a signature stores (the canonical form is kept only as its hash), with
+        the region its country and postcode place it in (generator.regions; "" if none)."""
         return {
             "name": self.name,
             "email": self.email,
@@ -64,6 +69,7 @@ class Signer:
             "country": self.country,
             "consent": self.consent,
             "comment": self.comment,
+            "region": region_of(self.country, self.postcode),
         }
 
 
@@ -109,7 +115,8 @@ def _consent(value: object, form: bool) -> bool:
 def validate_signer(data: Mapping[str, object], site: Site, *, form: bool = False) -> Signer:
     """The signer described by `data`, or InvalidField naming the first field that is wrong."""
     asked = ALWAYS_ASKED + tuple(site.signer_fields)
-    for key in sorted(k for k in data if k not in asked and k not in CONTROL_FIELDS):
+    known = {*asked, *CONTROL_FIELDS, VERSION_FIELD}  # the version: signed_version's
+    for key in sorted(k for k in data if k not in known):
         raise InvalidField(
             field_label(key), "unknown_field", "is not a field this petition asks for"
         )
@@ -135,8 +142,27 @@ def validate_signer(data: Mapping[str, object], site: Site, *, form: bool = Fals
             values["mailbox"] = checked.canonical
         if field == "postcode" and not _POSTCODE.fullmatch(text):
             raise InvalidField(field, "invalid_field", "must be letters, digits and spaces")
+        if field == "country":
+            code = country_code(text)
+            if not code:
+                message = "must name a country, or give its ISO 3166 code (e.g. New Zealand, NZ)"
+                raise InvalidField(field, "invalid_field", message)
+            text = code
         values[field] = text
     return Signer(**values)
+
+
+def signed_version(data: Mapping[str, object], now: str) -> str:
+    """The text version a signer signed: as the page sent it (a page cached from before an
+    edit sends the earlier one), `now` (the current version) when none was sent, or
+    InvalidField naming `version` when it is not 12 hexadecimal digits."""
+    value = data.get(VERSION_FIELD)
+    if value is None or value == "":
+        return now
+    if not isinstance(value, str) or not VERSION.fullmatch(value):
+        message = "must be the text version the page shows: 12 hexadecimal digits"
+        raise InvalidField(VERSION_FIELD, "invalid_field", message)
+    return value
 
 
 def _hmac(secret: bytes, message: str) -> str:

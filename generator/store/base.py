@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -26,7 +26,7 @@ class Signature:
     email: str
     signed_at: datetime  # aware, UTC
     postcode: str = ""
-    country: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2 (signing normalises what was typed), or ""
     consent: bool = False
     comment: str = ""
     id: str = ""
@@ -37,6 +37,8 @@ class Signature:
     expires_at: datetime | None = None  # a pending signature is purged after this
     mails: int = 0  # confirmation mails sent for it
     mailed_at: datetime | None = None  # the last one
+    region: str = ""  # ISO 3166-2, from country and postcode when signed (kept by anonymise)
+    version: str = ""  # the text version signed (generator.content.versions); "" from before
 
     def __post_init__(self) -> None:
         if self.state == CONFIRMED and self.confirmed_at is None:  # counted from the start
@@ -65,12 +67,17 @@ class Transition:
 @dataclass(frozen=True)
 class Change:
     """A signature of `slug` going from `before` to `after` (None: it did not exist, or no
-    longer does) at `at` (its signing or confirming time), as the change feed reports it."""
+    longer does) at `at` (its signing or confirming time), as the change feed reports it,
+    with the signature's `country` and `region` (for the totals by place) and the text
+    `version` it signed (for the totals by version)."""
 
     slug: str
     before: str | None
     after: str | None
     at: datetime
+    country: str = ""
+    region: str = ""
+    version: str = ""
 
     @property
     def counted(self) -> int:
@@ -93,15 +100,34 @@ class CountUpdate:
     counted: int
     pending: int
     reached: tuple[Milestone, ...] = ()
+    countries: Mapping[str, int] = field(default_factory=dict)  # count moves by country
+    regions: Mapping[str, int] = field(default_factory=dict)  # and by region
+    versions: Mapping[str, int] = field(default_factory=dict)  # and by text version signed
+    seen: Mapping[str, datetime] = field(default_factory=dict)  # each version's first count
 
     @property
     def after(self) -> Tally:
         """The stored tally once the update is applied."""
+        seen = dict(self.before.version_seen)
+        for version, at in self.seen.items():
+            seen[version] = min(at, seen.get(version, at))
         return Tally(
             count=self.before.count + self.counted,
             milestones=self.before.milestones + self.reached,
             pending=self.before.pending + self.pending,
+            by_country=moved(self.before.by_country, self.countries),
+            by_region=moved(self.before.by_region, self.regions),
+            by_version=moved(self.before.by_version, self.versions),
+            version_seen=dict(sorted(seen.items())),
         )
+
+
+def moved(totals: Mapping[str, int], deltas: Mapping[str, int]) -> dict[str, int]:
+    """Totals by place after `deltas` (places that come to nothing are left out)."""
+    after = dict(totals)
+    for code, delta in deltas.items():
+        after[code] = after.get(code, 0) + delta
+    return {code: n for code, n in sorted(after.items()) if n}
 
 
 @dataclass(frozen=True)
@@ -136,6 +162,27 @@ class SignOutcome:
 
     added: bool
     existing: Signature | None = None
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """Where mailing one update of a petition to its supporters stands: `started` when the
+    first run began (signers counted after it are not sent this update), `finished` when a
+    run had handed it to every one of them (None: not yet)."""
+
+    slug: str
+    update: str  # the update's name
+    started: datetime
+    finished: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A counted signature whose signer consented to hear more, with its notice of one
+    update: None (never claimed), else what `mark_notice` last wrote (opaque to the store)."""
+
+    signature: Signature
+    notice: str | None = None
 
 
 class Store(Protocol):
@@ -229,6 +276,31 @@ class Store(Protocol):
 
     def latest_signature(self, slug: str) -> datetime | None:
         """When the petition's newest stored signature was made, or None without any."""
+
+    def withdraw_consent(self, slug: str, email_key: str, sid: str) -> bool:
+        """Turn off the consent to hear more of the signature with this key and id (an
+        unsubscribe; safe to repeat): True when that signature exists."""
+
+    def recipients(self, slug: str, update: str) -> Iterator[Recipient]:
+        """The petition's counted signatures whose signers consent to hear more, oldest
+        first, each with its notice of `update`; read by the petition's own keys (SQLite's
+        index, DynamoDB's export index partitions), never a scan of the store."""
+
+    def mark_notice(
+        self, slug: str, update: str, email_key: str, was: str | None, now: str | None
+    ) -> bool:
+        """Move one signer's notice of `update` from `was` to `now` (None: no notice) if it
+        is still `was`, in one conditional write: True when this caller moved it. A notice
+        is created (`was` None) only while the signature counts and its signer consents."""
+
+    def mailings(self, slug: str, updates: Iterable[str]) -> dict[str, Mailing]:
+        """The started mailings of these updates of a petition, by update name (read by key)."""
+
+    def start_mailing(self, slug: str, update: str, at: datetime) -> Mailing:
+        """The update's mailing, started at `at` unless it had started (then as stored)."""
+
+    def finish_mailing(self, slug: str, update: str, at: datetime) -> None:
+        """Record that the update's mailing reached everyone it was due to, at `at`."""
 
     def close(self) -> None:
         """Release connections."""

@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from generator.errors import RateLimited
 from generator.model import Tally
 from generator.store import dynamodb_items as items
+from generator.store import dynamodb_mailings as mailing
 from generator.store import dynamodb_privacy as privacy
 from generator.store import dynamodb_upkeep as upkeep
 from generator.store.base import (
@@ -31,7 +32,9 @@ from generator.store.base import (
     REJECTED,
     CountsMoved,
     CountUpdate,
+    Mailing,
     RateLimit,
+    Recipient,
     Rekeyed,
     Signature,
     SignOutcome,
@@ -408,6 +411,34 @@ class DynamoStore:
     def latest_signature(self, slug: str) -> datetime | None:
         """The time of the petition's newest signature, from the export index."""
         return privacy.latest_signature(self.api, slug)
+
+    # -- mail to supporters (dynamodb_mailings) -------------------------------------
+
+    def withdraw_consent(self, slug: str, email_key: str, sid: str) -> bool:
+        """Turn off the consent to hear more of the signature with this key and id."""
+        return mailing.withdraw_consent(self.api, slug, email_key, sid)
+
+    def recipients(self, slug: str, update: str) -> Iterator[Recipient]:
+        """The petition's consenting counted signatures with their notices (export index)."""
+        return mailing.recipients(self.api, slug, update)
+
+    def mark_notice(
+        self, slug: str, update: str, email_key: str, was: str | None, now: str | None
+    ) -> bool:
+        """Move one signer's notice of `update` from `was` to `now`, if it is still `was`."""
+        return mailing.mark_notice(self.api, slug, update, email_key, was, now)
+
+    def mailings(self, slug: str, updates: Iterable[str]) -> dict[str, Mailing]:
+        """The started mailings of these updates of a petition, read by key."""
+        return mailing.mailings(self.api, slug, updates)
+
+    def start_mailing(self, slug: str, update: str, at: datetime) -> Mailing:
+        """The update's mailing, started at `at` unless it had started."""
+        return mailing.start_mailing(self.api, slug, update, at)
+
+    def finish_mailing(self, slug: str, update: str, at: datetime) -> None:
+        """Record that the update's mailing is done."""
+        mailing.finish_mailing(self.api, slug, update, at)
 
     def close(self) -> None:
         """Release the client's connections; a later call builds a new client."""

@@ -9,7 +9,9 @@ few times a second at most, from the table's stream), and read by key.
 | item | pk | sk | attributes |
 |---|---|---|---|
 | signature | `sig#<slug>#<email_key>` | `sig` | its fields, `gsi1pk`, `gsi1sk`, `expires` |
-| count | `count#<slug>` | `count` | `slug`, `n`, `p` (pending), `m<count>` = reached_at |
+| count | `count#<slug>` | `count` | `slug`, `n`, `p` (pending), `m<count>` = reached_at, |
+|  |  |  | `country#<cc>`, `region#<code>` (counted signatures by place), |
+|  |  | `version#<v>` (by text version signed), `seen#<v>` (when its first counted) |
 | batch marker | `batch#<id>` | `batch` | `expires` (TTL): the counter applied that batch |
 | rate counter | `rate#<key>#<YYYYMMDDHHMM>` | `rate` | `hits`, `expires` (TTL, epoch s) |
 
@@ -45,6 +47,8 @@ RATE_TTL_SECONDS = 120
 SIGNATURE_SK, COUNT_SK, BATCH_SK, RATE_SK = "sig", "count", "batch", "rate"
 MOVED_FROM, MOVED_TO = "moved_from", "moved_to"  # a signature moved to a new key by a rekey
 BATCH_TTL_SECONDS = 7 * 24 * 3600  # a stream keeps records 24 hours: markers outlive them
+COUNTRY_PREFIX, REGION_PREFIX = "country#", "region#"  # a count item's totals by place
+VERSION_PREFIX, SEEN_PREFIX = "version#", "seen#"  # its totals by text version, first counted
 
 
 def key(pk: str, sk: str) -> Item:
@@ -91,6 +95,8 @@ def signature_item(signature: Signature) -> Item:
         "signed_at": {"S": signed_at},
         "postcode": {"S": signature.postcode},
         "country": {"S": signature.country},
+        "region": {"S": signature.region},
+        "version": {"S": signature.version},
         "consent": {"BOOL": signature.consent},
         "comment": {"S": signature.comment},
         "sid": {"S": signature.id},
@@ -143,6 +149,23 @@ def count_update(table: str, update: CountUpdate, now: datetime) -> TransactWrit
         names[f"#m{i}"] = milestone_attribute(milestone.count)
         values[f":m{i}"] = {"S": to_iso(milestone.reached_at)}
         sets.append(f"#m{i} = :m{i}")
+    adds = ["n :n", "p :p"]  # ADD works on top-level attributes only: one per place
+    for version, first in update.seen.items():  # the first counted time is kept
+        i = len(sets)
+        names[f"#s{i}"] = SEEN_PREFIX + version
+        values[f":s{i}"] = {"S": to_iso(first)}
+        sets.append(f"#s{i} = if_not_exists(#s{i}, :s{i})")
+    by_kind = (
+        (COUNTRY_PREFIX, update.countries),
+        (REGION_PREFIX, update.regions),
+        (VERSION_PREFIX, update.versions),
+    )
+    for prefix, moves in by_kind:
+        for code, delta in moves.items():
+            i = len(adds)
+            names[f"#a{i}"] = prefix + code
+            values[f":a{i}"] = {"N": str(delta)}
+            adds.append(f"#a{i} :a{i}")
     condition = "n = :was_n AND p = :was_p"
     if not update.before.count and not update.before.pending:
         condition = f"attribute_not_exists(n) OR ({condition})"
@@ -150,7 +173,7 @@ def count_update(table: str, update: CountUpdate, now: datetime) -> TransactWrit
         "Update": {
             "TableName": table,
             "Key": count_key(update.slug),
-            "UpdateExpression": "ADD n :n, p :p SET " + ", ".join(sets),
+            "UpdateExpression": f"ADD {', '.join(adds)} SET {', '.join(sets)}",
             "ConditionExpression": condition,
             "ExpressionAttributeValues": values,
         }
@@ -196,7 +219,25 @@ def tally_of(item: Item | None) -> Tally:
         milestones=tuple(milestones_of(item)),
         pending=int(item.get("p", {"N": "0"})["N"]),
         updated=_moment(item, "updated"),
+        by_country=places_of(item, COUNTRY_PREFIX),
+        by_region=places_of(item, REGION_PREFIX),
+        by_version=places_of(item, VERSION_PREFIX),
+        version_seen={
+            name.removeprefix(SEEN_PREFIX): from_iso(value["S"])
+            for name, value in sorted(item.items())
+            if name.startswith(SEEN_PREFIX) and "S" in value
+        },
     )
+
+
+def places_of(item: Item, prefix: str) -> dict[str, int]:
+    """A count item's totals by place of one kind (`country#` or `region#` attributes)."""
+    found = {
+        name.removeprefix(prefix): int(value["N"])
+        for name, value in item.items()
+        if name.startswith(prefix) and "N" in value
+    }
+    return {code: n for code, n in sorted(found.items()) if n}
 
 
 def state_of(item: Item | None) -> str | None:
@@ -229,6 +270,8 @@ def signature_of(item: Item) -> Signature:
         expires_at=_moment(item, "expires_at"),
         mails=int(item.get("mails", {"N": "0"})["N"]),
         mailed_at=_moment(item, "mailed_at"),
+        region=text("region"),
+        version=text("version"),
     )
 
 

@@ -61,7 +61,10 @@ def change_of(record: Mapping[str, Any]) -> Change | None:
         at = from_iso(new["signed_at"]["S"])
     else:
         at = _when(record)
-    return Change(image["slug"]["S"], before, after, at)
+    kept = {name: image.get(name, {}).get("S", "") for name in ("country", "region", "version")}
+    return Change(
+        image["slug"]["S"], before, after, at, kept["country"], kept["region"], kept["version"]
+    )
 
 
 def changes_of(records: Iterable[Mapping[str, Any]]) -> tuple[Change, ...]:

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from generator.errors import RateLimited, StoreError
 from generator.model import Milestone, Tally
+from generator.store import sqlite_mailings as mailing
 from generator.store import sqlite_schema as schema
 from generator.store.base import (
     BOUNCED,
@@ -30,7 +31,9 @@ from generator.store.base import (
     CountsMoved,
     CountUpdate,
     Feed,
+    Mailing,
     RateLimit,
+    Recipient,
     Rekeyed,
     Signature,
     SignOutcome,
@@ -139,7 +142,10 @@ class SqliteStore:
             if inserted != 1:
                 return SignOutcome(False, self._stored(conn, signature.slug, signature.email_key))
             at = signature.confirmed_at or signature.signed_at
-            schema.note_change(conn, signature.slug, None, signature.state, at)
+            schema.note_change(
+                conn, signature.slug, None, signature.state, at, signature.country,
+                signature.region, signature.version,
+            )  # fmt: skip
             if rate is not None:
                 self._count_hit(conn, minute, rate.key, now)
             return SignOutcome(True)
@@ -199,7 +205,10 @@ class SqliteStore:
                     " confirmed_at = COALESCE(?, confirmed_at) WHERE slug = ? AND email_key = ?",
                     (to, None if confirmed_at is None else to_iso(confirmed_at), slug, email_key),
                 )
-                schema.note_change(conn, slug, found.state, to, when or self._clock())
+                schema.note_change(
+                    conn, slug, found.state, to, when or self._clock(), found.country,
+                    found.region, found.version,
+                )  # fmt: skip
             return Transition(found.state)
 
         return self._write(f"{what} a signature of {slug!r}", move)
@@ -221,14 +230,15 @@ class SqliteStore:
 
         def purge(conn: sqlite3.Connection) -> int:
             gone = conn.execute(
-                "SELECT slug FROM signatures WHERE state = ? AND expires_at <= ?",
+                "SELECT slug, country, region, version FROM signatures"
+                " WHERE state = ? AND expires_at <= ?",
                 (PENDING, to_iso(now)),
             ).fetchall()
             conn.execute(
                 "DELETE FROM signatures WHERE state = ? AND expires_at <= ?", (PENDING, to_iso(now))
             )
-            for (slug,) in gone:
-                schema.note_change(conn, slug, PENDING, None, now)
+            for slug, country, region, version in gone:
+                schema.note_change(conn, slug, PENDING, None, now, country, region, version)
             return len(gone)
 
         return self._write("purge expired pending signatures", purge)
@@ -238,11 +248,16 @@ class SqliteStore:
 
         def read(conn: sqlite3.Connection) -> Feed | None:
             rows = conn.execute(
-                "SELECT seq, slug, before, after, at FROM changes ORDER BY seq LIMIT ?", (limit,)
+                "SELECT seq, slug, before, after, at, country, region, version FROM changes"
+                " ORDER BY seq LIMIT ?",
+                (limit,),
             ).fetchall()
             if not rows:
                 return None
-            changes = tuple(Change(slug, b, a, from_iso(at)) for _, slug, b, a, at in rows)
+            changes = tuple(
+                Change(slug, b, a, from_iso(at), country, region, version)
+                for _, slug, b, a, at, country, region, version in rows
+            )
             return Feed(f"sqlite:{rows[0][0]}-{rows[-1][0]}+{len(rows)}", changes)
 
         return self._read("read the change feed", read)
@@ -267,6 +282,9 @@ class SqliteStore:
             now = self._clock()
             for update in updates:
                 schema.add_counts(conn, update.slug, update.counted, update.pending, now)
+                schema.add_places(conn, update.slug, schema.COUNTRY, update.countries)
+                schema.add_places(conn, update.slug, schema.REGION, update.regions)
+                schema.add_versions(conn, update.slug, update.versions, update.seen)
                 conn.executemany(
                     "INSERT OR IGNORE INTO milestones (slug, count, reached_at) VALUES (?, ?, ?)",
                     [(update.slug, m.count, to_iso(m.reached_at)) for m in update.reached],
@@ -372,7 +390,17 @@ class SqliteStore:
                 conn.execute(
                     "DELETE FROM signatures WHERE slug = ? AND email_key = ?", (slug, email_key)
                 )
-                schema.note_change(conn, slug, found.state, None, self._clock())
+                mailing.forget_notices(conn, slug, email_key)
+                schema.note_change(
+                    conn,
+                    slug,
+                    found.state,
+                    None,
+                    self._clock(),
+                    found.country,
+                    found.region,
+                    found.version,
+                )
                 removed.append(slug)
             return removed
 
@@ -404,23 +432,25 @@ class SqliteStore:
 
         def rekey(conn: sqlite3.Connection) -> Rekeyed:
             rows = conn.execute(
-                "SELECT id, email, email_key, state FROM signatures WHERE slug = ?"
-                " ORDER BY signed_at, id",
+                "SELECT id, email, email_key, state, country, region, version FROM signatures"
+                " WHERE slug = ? ORDER BY signed_at, id",
                 (slug,),
             ).fetchall()
-            groups: dict[str, list[tuple[int, str, str]]] = {}
-            for row_id, email, old_key, state in rows:
-                groups.setdefault(key_of(email), []).append((row_id, old_key, state))
-            drop: list[tuple[int, str]] = []
+            groups: dict[str, list[tuple[int, str, str, str, str, str]]] = {}
+            for row_id, email, old_key, state, country, region, version in rows:
+                groups.setdefault(key_of(email), []).append(
+                    (row_id, old_key, state, country, region, version)
+                )
+            drop: list[tuple[int, str, str, str, str]] = []
             moves: list[tuple[str, int]] = []
             for new_key, members in groups.items():
                 kept = min(members, key=lambda m: _KEEP_FIRST.get(m[2], len(_KEEP_FIRST)))
-                drop += [(row_id, state) for row_id, _, state in members if row_id != kept[0]]
+                drop += [(m[0], *m[2:]) for m in members if m[0] != kept[0]]
                 if kept[1] != new_key:
                     moves.append((new_key, kept[0]))
-            for row_id, state in drop:  # first, so no kept row's new key collides with them
+            for row_id, state, country, region, version in drop:  # first: no key collides
                 conn.execute("DELETE FROM signatures WHERE id = ?", (row_id,))
-                schema.note_change(conn, slug, state, None, self._clock())
+                schema.note_change(conn, slug, state, None, self._clock(), country, region, version)
             for _, row_id in moves:  # clear the way: keys may swap places
                 conn.execute(
                     "UPDATE signatures SET email_key = ? WHERE id = ?", (f"~{row_id}", row_id)
@@ -453,6 +483,53 @@ class SqliteStore:
             return from_iso(row[0]) if row and row[0] else None
 
         return self._read(f"read the newest signature of {slug!r}", newest)
+
+    # -- mail to supporters (sqlite_mailings) ---------------------------------------
+
+    def withdraw_consent(self, slug: str, email_key: str, sid: str) -> bool:
+        """Turn off the consent to hear more of the signature with this key and id."""
+        return self._write(
+            f"withdraw a consent on {slug!r}",
+            lambda conn: mailing.withdraw_consent(conn, slug, email_key, sid),
+        )
+
+    def recipients(self, slug: str, update: str) -> Iterator[Recipient]:
+        """The petition's consenting counted signatures with their notices, oldest first."""
+        what = f"read the supporters of {slug!r}"
+        cursor = self._run(what, lambda conn: mailing.recipients_cursor(conn, slug, update))
+        while rows := self._run(what, lambda _: cursor.fetchmany(500)):
+            for row in rows:
+                yield mailing.recipient_of(row)
+
+    def mark_notice(
+        self, slug: str, update: str, email_key: str, was: str | None, now: str | None
+    ) -> bool:
+        """Move one signer's notice of `update` from `was` to `now`, if it is still `was`."""
+        return self._write(
+            f"note a letter of {slug!r}",
+            lambda conn: mailing.mark_notice(conn, slug, update, email_key, was, now),
+        )
+
+    def mailings(self, slug: str, updates: Iterable[str]) -> dict[str, Mailing]:
+        """The started mailings of these updates of a petition."""
+        wanted = list(updates)
+        return self._read(
+            f"read the mailings of {slug!r}", lambda conn: mailing.mailings(conn, slug, wanted)
+        )
+
+    def start_mailing(self, slug: str, update: str, at: datetime) -> Mailing:
+        """The update's mailing, started at `at` unless it had started."""
+        return self._write(
+            f"start a mailing of {slug!r}",
+            lambda conn: mailing.start_mailing(conn, slug, update, at),
+        )
+
+    def finish_mailing(self, slug: str, update: str, at: datetime) -> None:
+        """Record that the update's mailing is done."""
+        self._write(
+            f"finish a mailing of {slug!r}",
+            lambda conn: mailing.finish_mailing(conn, slug, update, at),
+        )
 
     def close(self) -> None:
         """Close every thread's connection; the store reconnects if used again."""

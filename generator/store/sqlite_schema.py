@@ -4,13 +4,15 @@ signatures and tallies."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from datetime import datetime
 
 from generator.model import Milestone, Tally
 from generator.store.base import CONFIRMED, Signature
 from generator.store.times import from_iso, to_iso
 
-VERSION = 3  # PRAGMA user_version of a file with this schema
+VERSION = 6  # PRAGMA user_version of a file with this schema (5: mail to supporters;
+# 6: the text version each signature signed)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS signatures (
     id INTEGER PRIMARY KEY,
@@ -29,6 +31,8 @@ CREATE TABLE IF NOT EXISTS signatures (
     expires_at TEXT,
     mails INTEGER NOT NULL DEFAULT 0,
     mailed_at TEXT,
+    region TEXT NOT NULL DEFAULT '',
+    version TEXT NOT NULL DEFAULT '',
     UNIQUE (slug, email_key)
 );
 CREATE INDEX IF NOT EXISTS signatures_by_time ON signatures (slug, signed_at, id);
@@ -51,8 +55,25 @@ CREATE TABLE IF NOT EXISTS changes (
     slug TEXT NOT NULL,
     before TEXT,
     after TEXT,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    country TEXT NOT NULL DEFAULT '',
+    region TEXT NOT NULL DEFAULT '',
+    version TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS places (
+    slug TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    code TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (slug, kind, code)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS versions (
+    slug TEXT NOT NULL,
+    version TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (slug, version)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS claims (
     slug TEXT NOT NULL,
     what TEXT NOT NULL,
@@ -65,8 +86,23 @@ CREATE TABLE IF NOT EXISTS rate_hits (
     hits INTEGER NOT NULL,
     PRIMARY KEY (minute, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS mailings (
+    slug TEXT NOT NULL,
+    update_name TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    PRIMARY KEY (slug, update_name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notices (
+    slug TEXT NOT NULL,
+    update_name TEXT NOT NULL,
+    email_key TEXT NOT NULL,
+    notice TEXT NOT NULL,
+    PRIMARY KEY (slug, update_name, email_key)
+) WITHOUT ROWID;
 """
 # Columns added since version 1 (a file from before email confirmation): name, definition.
+# A table the file does not have yet is made whole by SCHEMA.
 ADDED = {
     "signatures": (
         ("sid", "TEXT NOT NULL DEFAULT ''"),
@@ -75,20 +111,29 @@ ADDED = {
         ("expires_at", "TEXT"),
         ("mails", "INTEGER NOT NULL DEFAULT 0"),
         ("mailed_at", "TEXT"),
+        ("region", "TEXT NOT NULL DEFAULT ''"),  # version 4: totals by place
+        ("version", "TEXT NOT NULL DEFAULT ''"),  # version 6: the text signed
     ),
     "counts": (("pending", "INTEGER NOT NULL DEFAULT 0"), ("updated", "TEXT")),
+    "changes": (
+        ("country", "TEXT NOT NULL DEFAULT ''"),
+        ("region", "TEXT NOT NULL DEFAULT ''"),
+        ("version", "TEXT NOT NULL DEFAULT ''"),
+    ),
 }
+COUNTRY, REGION = "country", "region"  # the kinds of place in the places table
 
 COLUMNS = (
     "slug, email_key, name, email, signed_at, postcode, country, consent, comment,"
-    " sid, state, confirmed_at, expires_at, mails, mailed_at"
+    " sid, state, confirmed_at, expires_at, mails, mailed_at, region, version"
 )
 # A signature's values in COLUMNS order: texts, times as ISO text (or NULL), consent as 0 or 1.
 SignatureRow = tuple[
-    str, str, str, str, str, str, str, int, str, str, str, str | None, str | None, int, str | None
-]
+    str, str, str, str, str, str, str, int, str, str, str, str | None, str | None, int,
+    str | None, str, str,
+]  # fmt: skip
 
-INSERT_SIGNATURE = f"INSERT OR IGNORE INTO signatures ({COLUMNS}) VALUES ({', '.join('?' * 15)})"
+INSERT_SIGNATURE = f"INSERT OR IGNORE INTO signatures ({COLUMNS}) VALUES ({', '.join('?' * 17)})"
 
 
 def migrate(conn: sqlite3.Connection) -> None:
@@ -100,6 +145,8 @@ def migrate(conn: sqlite3.Connection) -> None:
     if exists:
         for table, columns in ADDED.items():
             have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            if not have:
+                continue
             for name, definition in columns:
                 if name not in have:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
@@ -134,13 +181,15 @@ def row_of(signature: Signature) -> SignatureRow:
         _iso(signature.expires_at),
         signature.mails,
         _iso(signature.mailed_at),
+        signature.region,
+        signature.version,
     )
 
 
 def signature_of(row: SignatureRow) -> Signature:
     """The Signature a row of COLUMNS holds."""
     slug, email_key, name, email, signed_at, postcode, country, consent, comment = row[:9]
-    sid, state, confirmed_at, expires_at, mails, mailed_at = row[9:]
+    sid, state, confirmed_at, expires_at, mails, mailed_at, region, version = row[9:]
     return Signature(
         slug=slug,
         email_key=email_key,
@@ -157,6 +206,8 @@ def signature_of(row: SignatureRow) -> Signature:
         expires_at=_moment(expires_at),
         mails=mails,
         mailed_at=_moment(mailed_at),
+        region=region,
+        version=version,
     )
 
 
@@ -172,8 +223,52 @@ def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
             (slug,),
         )
     )
+    places: dict[str, dict[str, int]] = {COUNTRY: {}, REGION: {}}
+    for kind, code, n in conn.execute(
+        "SELECT kind, code, n FROM places WHERE slug = ? AND n != 0 ORDER BY kind, code", (slug,)
+    ):
+        places[kind][code] = n
     count, pending, updated = found if found else (0, 0, None)
-    return Tally(count, milestones, pending, _moment(updated))
+    versions, seen = {}, {}
+    for version, n, first_seen in conn.execute(
+        "SELECT version, n, first_seen FROM versions WHERE slug = ? ORDER BY version", (slug,)
+    ):
+        if n:
+            versions[version] = n
+        seen[version] = from_iso(first_seen)
+    return Tally(
+        count, milestones, pending, _moment(updated), places[COUNTRY], places[REGION],
+        by_version=versions, version_seen=seen,
+    )  # fmt: skip
+
+
+def add_versions(
+    conn: sqlite3.Connection, slug: str, moves: Mapping[str, int], seen: Mapping[str, datetime]
+) -> None:
+    """Move a petition's totals by text version by `moves`, keeping each version's earliest
+    first-counted time (`seen` holds those first counted in this batch)."""
+    for version in sorted(moves.keys() | seen.keys()):
+        n = moves.get(version, 0)
+        if version in seen:
+            conn.execute(
+                "INSERT INTO versions (slug, version, n, first_seen) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (slug, version) DO UPDATE SET n = n + excluded.n,"
+                " first_seen = MIN(first_seen, excluded.first_seen)",
+                (slug, version, n, to_iso(seen[version])),
+            )
+        else:  # counted before, so it has its row
+            conn.execute(
+                "UPDATE versions SET n = n + ? WHERE slug = ? AND version = ?", (n, slug, version)
+            )
+
+
+def add_places(conn: sqlite3.Connection, slug: str, kind: str, moves: Mapping[str, int]) -> None:
+    """Move a petition's totals of one kind of place (country or region) by `moves`."""
+    conn.executemany(
+        "INSERT INTO places (slug, kind, code, n) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (slug, kind, code) DO UPDATE SET n = n + excluded.n",
+        [(slug, kind, code, n) for code, n in moves.items()],
+    )
 
 
 def count_signatures(conn: sqlite3.Connection, slug: str) -> int:
@@ -198,13 +293,16 @@ def add_counts(
 
 
 def note_change(
-    conn: sqlite3.Connection, slug: str, before: str | None, after: str | None, at: datetime
-) -> None:
-    """Put a signature's change of state on the change feed (in the writing transaction)."""
+    conn: sqlite3.Connection, slug: str, before: str | None, after: str | None, at: datetime,
+    country: str = "", region: str = "", version: str = "",
+) -> None:  # fmt: skip
+    """Put a signature's change of state on the change feed (in the writing transaction),
+    with the signature's country, region and text version."""
     if before != after:
         conn.execute(
-            "INSERT INTO changes (slug, before, after, at) VALUES (?, ?, ?, ?)",
-            (slug, before, after, to_iso(at)),
+            "INSERT INTO changes (slug, before, after, at, country, region, version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (slug, before, after, to_iso(at), country, region, version),
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ from generator.store.base import (
     Store,
 )
 
-COLUMNS = ("name", "postcode", "country", "consent", "signed_at", "confirmed_at")
+COLUMNS = ("name", "postcode", "country", "consent", "signed_at", "confirmed_at", "version")
 STATE_COLUMN = "state"  # only when other states than confirmed are exported
 EMAIL_COLUMN = "email"
 STATE_CHOICES = {  # --state: which signatures an export holds
@@ -51,13 +51,15 @@ def rows(
     with_state: bool = False,
 ) -> Iterator[list[str]]:
     """The header, then one row per signature; times in `zone` as the petition page shows
-    them (confirmed_at empty for a signature that was never confirmed)."""
+    them (confirmed_at empty for a signature that was never confirmed), and the text version
+    each signed (empty for signatures from before versions were kept)."""
     header = [*COLUMNS, *([STATE_COLUMN] if with_state else [])]
     yield [*header, EMAIL_COLUMN] if with_emails else header
     for s in signatures:
         row = [s.name, s.postcode, s.country, "yes" if s.consent else "no"]
         row.append(s.signed_at.astimezone(zone).strftime(TIME_FORMAT))
         row.append(s.confirmed_at.astimezone(zone).strftime(TIME_FORMAT) if s.confirmed_at else "")
+        row.append(s.version)
         if with_state:
             row.append(s.state)
         if with_emails:
@@ -91,13 +93,32 @@ def write_file(
     with_state: bool = False,
 ) -> int:
     """Write the export to `path` whole or not at all, readable by its owner only."""
+    return replace_file(
+        path,
+        lambda out: write_csv(
+            out, signatures, zone, with_emails=with_emails, with_state=with_state
+        ),
+    )
+
+
+def write_rows(out: TextIO, table: Iterable[list[str]]) -> int:
+    """Write rows (the first a header) as CSV to `out`, cells defused; how many after it."""
+    writer = csv.writer(out)
+    written = -1
+    for row in table:
+        writer.writerow([cell(value) for value in row])
+        written += 1
+    return written
+
+
+def replace_file(path: Path, fill: Callable[[TextIO], int]) -> int:
+    """Make `path` hold what `fill` writes (returning how many rows), whole or not at all,
+    readable by its owner only."""
     path = path.resolve()
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            written = write_csv(
-                out, signatures, zone, with_emails=with_emails, with_state=with_state
-            )
+            written = fill(out)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from urllib.parse import quote
 from generator.build.output import safe_relpath
 from generator.errors import PetitionSiteError
 from generator.render.countfile import COUNT_CACHE, COUNT_FILE
+from generator.render.pictures import VARIANT_NAME
 
 if TYPE_CHECKING:  # types only: boto3 and botocore are imported when a publish needs them
     from botocore.config import Config
@@ -79,9 +80,10 @@ def content_type(rel: str) -> str:
 
 
 def cache_control(rel: str) -> str:
-    """The Cache-Control an output file is served with: long for assets, a minute for
-    pages, a few seconds for count files."""
-    if rel.startswith("assets/"):
+    """The Cache-Control an output file is served with: long for assets and a picture's
+    resized files (their names carry a hash of what they show), a minute for pages, a few
+    seconds for count files."""
+    if rel.startswith("assets/") or VARIANT_NAME.fullmatch(PurePosixPath(rel).name):
         return ASSET_CACHE
     return COUNT_CACHE if PurePosixPath(rel).name == COUNT_FILE else PAGE_CACHE
 

@@ -2,7 +2,8 @@
 
 `WriteBack.refresh(slug)` renders with the build's own renderer and templates, taking
 fresh tallies from the store, and hands the petition's pages plus the site pages that
-show counts (index pages, feed, sitemap) to a Publisher, which writes only what changed.
+show counts (index, status and tag pages, feed, sitemap) to a Publisher, which writes only
+what changed.
 It never runs on the signing request itself: locally `BackgroundWriteBack` (in
 generator.writeback.worker) does it on one worker thread that coalesces repeated requests;
 in Lambda `lambda_hook` invokes the write-back function asynchronously and that function
@@ -21,19 +22,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.errors import PetitionSiteError
-from generator.model import Content
+from generator.model import Content, Petition
 from generator.signing.service import UnknownPetition
 from generator.store.base import Store
 
 if TYPE_CHECKING:  # rendering and publishing code is imported when first used, so the
     # signing Lambda, which only needs `lambda_hook`, does not pay for it at a cold start
     from generator.build.markdown_cache import MarkdownCache
+    from generator.content.versions import TextVersion
     from generator.render.pages import Renderer
     from generator.writeback.publish import Published, Publisher
 
 log = logging.getLogger(__name__)
 
-_COUNT_PAGES = re.compile(r"index\.html|page/\d+/index\.html|feed\.xml|sitemap\.xml")
+# Every list page shows counts: the index, the status and tag pages, and their later pages.
+_COUNT_PAGES = re.compile(r"(?:.+/)?index\.html|feed\.xml|sitemap\.xml")
 
 
 def is_count_page(rel: str) -> bool:
@@ -51,8 +54,12 @@ class WriteBack:
         store: Store,
         publisher: Publisher,
         cache_dir: Path | None = None,
+        git: bool = False,
     ) -> None:
+        """`git`: read the re-rendered petitions' text history from git, as a build does
+        (without it, or without git, their history pages are left as the build wrote them)."""
         self.content = content
+        self.git = git
         self.templates_dir = Path(templates_dir)
         self.store = store
         self.publisher = publisher
@@ -65,6 +72,7 @@ class WriteBack:
         """The pages of these petitions plus the count pages, with tallies read now."""
         from generator.build.counts import StoreCounts
         from generator.build.pool import new_cache, new_renderer
+        from generator.render.history import history_path
         from generator.render.listing import Entry
 
         wanted = []
@@ -83,14 +91,35 @@ class WriteBack:
                 for p in self.content.petitions
             }
             files: dict[str, bytes] = {}
+            histories = self._histories(wanted)
             for petition in wanted:
                 body = self._markdown(cache, petition.body)
-                files.update(self._renderer.petition_pages(entries[petition.slug], body))
+                history = histories.get(petition.slug)
+                pages = self._renderer.petition_pages(entries[petition.slug], body, history)
+                if history is None:  # the build's page may show git's history: keep it
+                    del pages[history_path(petition.slug)]
+                files.update(pages)
             site = self._renderer.site_pages(list(entries.values()))
         finally:
             cache.close()
         files.update((rel, data) for rel, data in site.items() if is_count_page(rel))
         return files
+
+    def _histories(self, petitions: list[Petition]) -> dict[str, tuple[TextVersion, ...]]:
+        """These petitions' text versions from git, where git has their files (one `git log`
+        and one `git cat-file` per folder); none without `git`."""
+        if not self.git:
+            return {}
+        from generator.build.git import GitHistory
+
+        found: dict[str, tuple[TextVersion, ...]] = {}
+        folders: dict[Path, list[Petition]] = {}
+        for petition in petitions:
+            folders.setdefault(Path(petition.path).parent, []).append(petition)
+        for folder, group in folders.items():
+            names = [Path(p.path).name for p in group]
+            found.update(GitHistory(folder, names).histories(group))
+        return found
 
     def _markdown(self, cache: MarkdownCache, text: str) -> str:
         html = self._html.get(text)

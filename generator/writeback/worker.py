@@ -108,7 +108,9 @@ def local_writeback(
     store: Store,
     out_dir: Path,
     cache_dir: Path | None = None,
+    git: bool = False,
 ) -> BackgroundWriteBack:
-    """The write-back `serve` uses: pages published into the served folder, off the request."""
+    """The write-back `serve` uses: pages published into the served folder, off the request
+    (`git`: the history of the petitions' text from git, as the build has it)."""
     publisher = FolderPublisher(out_dir)
-    return BackgroundWriteBack(WriteBack(content, templates_dir, store, publisher, cache_dir))
+    return BackgroundWriteBack(WriteBack(content, templates_dir, store, publisher, cache_dir, git))

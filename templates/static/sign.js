@@ -31,7 +31,7 @@ function showCount({ count: n, goal, pending }) {
   }
 }
 
-// Adds what #timeline lacks, newest first.
+// Adds what #timeline lacks, newest first (by time: updates are in it too).
 function showMilestones(list) {
   const spare = $("milestones-template");
   if (spare && list.length) {
@@ -44,7 +44,8 @@ function showMilestones(list) {
     const li = make("li"), stamp = at.replace("T", " ").replace(/([+-]\d\d):(\d\d)$/, " $1$2");
     li.dataset.count = count;
     li.append(Object.assign(make("time", stamp), { dateTime: at }), " ", make("span", `${fmt(count)} signatures reached`));
-    ol.insertBefore(li, [...ol.children].find((old) => +old.dataset.count < count) ?? null);
+    const t = Date.parse(at);
+    ol.insertBefore(li, [...ol.children].find((o) => Date.parse(o.querySelector("time").dateTime) <= t) ?? null);
   }
 }
 
@@ -104,7 +105,7 @@ function suggestion(address) {
   return best && best !== b.join("") && `${local}@${best}`; // not for a common one itself
 }
 
-// JSON signing; on 201 #sign-thanks takes the form's place, on 202 #sign-check.
+// JSON signing; on 201 #sign-thanks takes the sign section's place, on 202 #sign-check.
 const form = $("sign-form"), status = $("sign-status"), email = form?.elements.email;
 const note = Object.assign(make("span"), { className: "field-error", id: "sign-error" });
 const ask = Object.assign(make("span"), { className: "suggestion", id: "sign-suggestion" });
@@ -158,9 +159,9 @@ async function send() {
   clear();
   button.disabled = true;
   button.textContent = "Signing…";
-  const body = {}; // not email_as_typed (hidden): JSON is not checked for typos
+  const body = {}; // not email_as_typed: JSON is not checked for typos
   for (const input of form.elements) {
-    if (input.name && input.type !== "hidden") body[input.name] = input.type === "checkbox" ? input.checked : input.value;
+    if (input.name && input.name !== "email_as_typed") body[input.name] = input.type === "checkbox" ? input.checked : input.value;
   }
   let res = {}, data;
   try {
@@ -177,11 +178,10 @@ async function send() {
   wrong = field ? form.elements.namedItem(field) : null;
   if ((thanks || res.status === 202) && data) {
     const panel = $(thanks ? "sign-thanks-template" : "sign-check-template").content.firstElementChild.cloneNode(true);
-    if (thanks) panel.append(...document.querySelectorAll("article .share"));
-    form.replaceWith(panel);
+    (form.closest(".sign") ?? form).replaceWith(panel);
     panel.focus();
     showCount(data);
-    setTimeout(() => refresh(true), 3000); // counted downstream within a second or two
+    setTimeout(() => refresh(true), 3000); // counted within seconds
   } else if (res.status === 400 && wrong?.labels?.[0] && message) {
     // "email: must be…" -> "Must be…"
     note.textContent = message.replace(/^[\w ()-]{1,40}: (.)/, (_, first) => first.toUpperCase());

@@ -178,6 +178,7 @@ def test_the_template_has_the_api_stage_and_no_cors_preflight(
         "/petitions/{slug}",
         "/petitions/{slug}/signatures",
         "/petitions/{slug}/confirm/{ref}",
+        "/petitions/{slug}/unsubscribe/{ref}/{token}",
     }
     assert not any("options" in methods for methods in paths.values())
     assert template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"] == {

@@ -96,7 +96,7 @@ def _build(code: Path, project: Project) -> str:
 @pytest.mark.parametrize(
     ("module", "old", "new", "page", "shown"),
     [  # a label on the index, and the goal arithmetic the petition page shows
-        ("render/pages.py", '"open": "Open"', '"open": "Signing now"', "index.html", "Signing now"),
+        ("render/browse.py", '"open": "Open"', '"open": "Signed now"', "index.html", "Signed now"),
         (
             "milestones.py",
             "return goal\n",

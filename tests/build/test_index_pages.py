@@ -56,11 +56,13 @@ def assert_same_as_full_build(project: Project, tmp_path: Path, name: str, **kw:
     assert tree(project.out) == tree(tmp_path / name)
 
 
-def pages_of(slug: str) -> set[str]:
-    """A petition's own pages and its count file."""
-    return {f"petitions/{slug}/index.html", count_path(slug)} | {
+def pages_of(slug: str, folder: Path) -> set[str]:
+    """A petition's files in the output `folder` (its own pages, its count file, its embed…)."""
+    found = {p for p in snapshot(folder) if p.startswith(f"petitions/{slug}/")}
+    assert found > {f"petitions/{slug}/index.html", count_path(slug)} | {
         f"petitions/{slug}/{name}/index.html" for name in LANDING_PAGES
     }
+    return found
 
 
 @pytest.fixture
@@ -93,7 +95,9 @@ def test_new_title_rewrites_only_the_index_page_listing_it(
     assert report.rendered == 1
     assert rendered == [2]  # the other index pages are not even rendered
     # The feed shows titles, the sitemap does not; page 2 lists p-02 and p-03.
-    assert rewritten(before, many.out) == pages_of("p-03") | {"page/2/index.html", "feed.xml"}
+    # Its card on page 2 of the index and of the open petitions; the feed shows titles.
+    listing = {"page/2/index.html", "open/page/2/index.html", "feed.xml"}
+    assert rewritten(before, many.out) == pages_of("p-03", many.out) | listing
     assert b"Renamed 03" in (many.out / "page/2/index.html").read_bytes()
     assert_same_as_full_build(many, tmp_path, "full")
 
@@ -118,7 +122,8 @@ def test_count_that_reorders_the_index_rewrites_the_pages_it_moves(
     # p-06 moves from page 4 to page 1, pushing p-01..p-05 one place down; pages 5 and 6 and
     # the feed and sitemap (no counts) stay as they were.
     moved = {"index.html", "page/2/index.html", "page/3/index.html", "page/4/index.html"}
-    assert rewritten(before, many.out) == pages_of("p-06") | moved
+    moved |= {"open/" + rel for rel in moved}  # the open petitions' list: the same pages
+    assert rewritten(before, many.out) == pages_of("p-06", many.out) | moved
     first = (many.out / "index.html").read_text("utf-8")
     assert first.index("Petition 00") < first.index("Petition 06") < first.index("995")
     assert_same_as_full_build(many, tmp_path, "full", counts=Raised())
@@ -128,7 +133,8 @@ def test_count_that_keeps_the_order_rewrites_one_index_page(many: Project) -> No
     before = aged(many.out)
     many.write("p-05", petition_text("Petition 05", count=951))
     many.build()
-    assert rewritten(before, many.out) == pages_of("p-05") | {"page/3/index.html"}
+    listing = {"page/3/index.html", "open/page/3/index.html"}
+    assert rewritten(before, many.out) == pages_of("p-05", many.out) | listing
 
 
 def test_count_change_plans_the_site_without_reading_other_petitions(
@@ -148,7 +154,8 @@ def test_count_change_plans_the_site_without_reading_other_petitions(
     many.write("p-05", petition_text("Petition 05", count=951))
     many.build()
     saved = len(shards)  # the shard of p-05, read to be rewritten
-    assert rewritten(before, many.out) == pages_of("p-05") | {"page/3/index.html"}
+    listing = {"page/3/index.html", "open/page/3/index.html"}
+    assert rewritten(before, many.out) == pages_of("p-05", many.out) | listing
     assert saved <= 1
     assert_same_as_full_build(many, tmp_path, "full")
 
@@ -173,16 +180,18 @@ def test_body_change_leaves_every_site_page_alone(many: Project, rendered: list[
     before = aged(many.out)
     many.write("p-04", petition_text("Petition 04", count=960, body="Other reasons.\n"))
     many.build()
-    assert rewritten(before, many.out) == pages_of("p-04")
+    assert rewritten(before, many.out) == pages_of("p-04", many.out)
     assert rendered == []
 
 
 def test_template_change_renders_every_index_page(many: Project, rendered: list[int]) -> None:
     template = many.templates / "index.html"
-    template.write_text(template.read_text("utf-8").replace("<h1>Petitions", "<h1>All petitions"))
+    text = template.read_text("utf-8")
+    template.write_text(text.replace("<h1>{{ heading }}", "<h1>All: {{ heading }}"))
     many.build()
     assert sorted(rendered) == [1, 2, 3, 4, 5, 6]
-    assert "<h1>All petitions, page 6 of 6" in (many.out / "page/6/index.html").read_text("utf-8")
+    assert "<h1>All: Petitions, page 6 of 6" in (many.out / "page/6/index.html").read_text("utf-8")
+    assert "<h1>All: Victories" in (many.out / "won/index.html").read_text("utf-8")
 
 
 def test_manifest_of_an_older_format_means_a_full_build(many: Project) -> None:

@@ -45,8 +45,10 @@ class ContentDir:
         return path
 
     def petition(self, name: str, front: str = FRONT, body: str = BODY) -> Path:
-        """Write petitions/<name> with front matter (from line 2) and a body."""
+        """Write petitions/<name> (e.g. `x.md`, or `x/index.md` for a bundle) with front
+        matter (from line 2) and a body."""
         path = self.root / "petitions" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"---\n{front}---\n{body}", encoding="utf-8")
         return path
 

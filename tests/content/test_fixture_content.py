@@ -32,6 +32,7 @@ def test_the_open_petition_loads_with_its_place_call_to_action_goal_and_history(
         "An advocacy group is raising money to help men at risk leave Chechnya safely. You can"
         " make a donation here.",
         "https://example.org/donate/chechnya",
+        "Donate to help them leave",
     )
     assert petition.imported.count == 731
     assert [(m.count, m.reached_at) for m in petition.imported.milestones] == [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.content.conftest import BODY, FRONT, ContentDir
 
 P = "content/petitions/fix.md"
@@ -134,6 +136,22 @@ def test_call_to_action_url_must_be_http_or_mailto(content: ContentDir) -> None:
     assert content.errors() == [
         f"{P}:8: call_to_action.url: expected URL (http, https or mailto),"
         " got 'javascript:alert(1)'"
+    ]
+
+
+@pytest.mark.parametrize(
+    "label", ["https://example.org/donate", "www.example.org", "mailto:us@example.org"]
+)
+def test_call_to_action_button_must_say_what_it_does_not_where(
+    content: ContentDir, label: str
+) -> None:
+    front = (
+        FRONT + f"call_to_action:\n  text: Give\n  url: https://example.org/\n  button: {label}\n"
+    )
+    content.petition("fix.md", front)
+    assert content.errors() == [
+        f"{P}:9: call_to_action.button: say what pressing it does"
+        " (e.g. Donate to the emergency fund), not the address"
     ]
 
 

@@ -130,3 +130,39 @@ def test_changes_that_move_no_count_make_no_update() -> None:
     changes = [Change(SLUG, PENDING, PENDING, T0), Change(SLUG, REJECTED, None, T0)]
 
     assert aggregate(changes, {}, {SLUG: petition()}) == []
+
+
+def placed(n: int, before: str | None, after: str | None, country: str, region: str = "") -> Change:
+    """The n-th change of a signature from `country` (and `region`)."""
+    return Change(SLUG, before, after, T0 + timedelta(seconds=n), country, region)
+
+
+def test_confirmed_signatures_count_by_country_and_region_and_uncounting_takes_them_off() -> None:
+    changes = [
+        placed(1, None, CONFIRMED, "NZ", "NZ-WGN"),
+        placed(2, None, CONFIRMED, "NZ", "NZ-WGN"),
+        placed(3, None, CONFIRMED, "NZ"),  # no region known (no postcode, or none that matched)
+        placed(4, None, CONFIRMED, "AU"),
+        placed(5, None, PENDING, "GB"),  # waiting: not counted anywhere yet
+        placed(6, CONFIRMED, REJECTED, "NZ", "NZ-AUK"),  # "this wasn't me"
+        placed(7, CONFIRMED, None, "AU"),  # forgotten
+        placed(8, None, CONFIRMED, ""),  # no country given
+    ]
+    stored = Tally(count=5, by_country={"NZ": 5, "AU": 1}, by_region={"NZ-AUK": 5})
+
+    [update] = aggregate(changes, {SLUG: stored}, {SLUG: petition()})
+
+    assert update.countries == {"NZ": 2}  # +3 -1; AU +1 -1 moves nothing
+    assert update.regions == {"NZ-AUK": -1, "NZ-WGN": 2}
+    assert update.after.count == 8
+    assert update.after.by_country == {"AU": 1, "NZ": 7}
+    assert update.after.by_region == {"NZ-AUK": 4, "NZ-WGN": 2}
+
+
+def test_a_batch_that_moves_places_but_not_the_count_is_still_an_update() -> None:
+    changes = [placed(1, None, CONFIRMED, "NZ"), placed(2, CONFIRMED, None, "AU")]
+
+    [update] = aggregate(changes, {SLUG: Tally(1, by_country={"AU": 1})}, {})
+
+    assert update.counted == 0
+    assert update.after.by_country == {"NZ": 1}  # AU came to nothing and is left out

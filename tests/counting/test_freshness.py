@@ -87,8 +87,27 @@ def test_the_count_file_says_what_the_page_script_shows(tmp_path: Path) -> None:
             {"count": 50, "reached_at": "2026-02-27T01:00:00+13:00"},
         ],
         "updated": "2026-03-02T01:00:00+13:00",
+        "by_country": {},  # these signers gave no country
+        "by_region": {},
     }
     assert files.calls == [([count_path(SLUG)], False)]  # no CDN invalidation
+
+
+def test_the_count_file_gives_places_of_five_or_more_as_the_counter_counts_them(
+    tmp_path: Path,
+) -> None:
+    store, _, files, _, counter, _ = setup(tmp_path)
+    for n in range(1, 8):
+        region = "NZ-WGN" if n <= 5 else "NZ-AUK"
+        store.sign(
+            Signature(SLUG, f"{n:064x}", "Signer", "s@example.org", T0 + timedelta(seconds=n),
+                      postcode="6011", country="NZ", region=region)
+        )  # fmt: skip
+
+    counter.drain(source_of(store))
+
+    document = json.loads((files.folder.out_dir / count_path(SLUG)).read_bytes())
+    assert (document["by_country"], document["by_region"]) == ({"NZ": 7}, {"NZ-WGN": 5})
 
 
 def test_a_burst_rewrites_the_count_file_once_a_second_and_the_pages_once_a_minute(

@@ -57,10 +57,19 @@ def test_the_zip_holds_the_app_the_generator_the_content_and_the_templates(
         "templates/petition.html",
         "yaml/__init__.py",
         "jinja2/__init__.py",
+        "PIL/__init__.py",  # the write-back draws share cards and resizes pictures
+        "fonts/DejaVuSans.ttf",  # the cards' fonts, where generator/render/fonts.py looks
+        "fonts/DejaVuSans-Bold.ttf",
+        "content/pictures/harbour-pool.jpg",  # a petition's picture, read by the write-back
     ):
         assert needed in members, needed
     petitions = {m for m in members if m.startswith("content/petitions/")}
-    assert len(petitions) == len(list((CONTENT / "petitions").glob("*.md"))) == 4
+    sources = [p for p in (CONTENT / "petitions").rglob("*") if p.is_file()]
+    assert len(petitions) == len(sources) == 6  # 3 files and a bundle: index.md and 2 updates
+    assert (
+        "content/petitions/crossing-outside-the-school/updates/2024-02-20-council-replies.md"
+        in petitions
+    )
     assert not any("__pycache__" in m or m.startswith("infra/") for m in members)
 
 

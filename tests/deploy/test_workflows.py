@@ -95,9 +95,11 @@ def test_deploy_assumes_a_role_through_oidc_and_stores_no_aws_keys() -> None:
         "aws cloudformation deploy",
         "python build.py --full --store",
         "python build.py deploy --bucket",
+        "python build.py notify --store",
     ):
         assert command in runs, command
     assert runs.index("cloudformation deploy") < runs.index("build.py --full --store")
+    assert runs.index("build.py deploy --bucket") < runs.index("build.py notify")  # pages live
 
 
 @pytest.mark.parametrize(

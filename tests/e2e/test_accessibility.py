@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.support.fixture_site import WON, WON_UPDATES
+
 from .audit import PHONE_WIDTH, axe_violations, describe, too_wide
 from .conftest import ARTIFACTS, EXAMPLE, Site
 
@@ -15,8 +17,16 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize(
     "path",
-    ["/", f"/petitions/{EXAMPLE}/", f"/petitions/{EXAMPLE}/thanks/", "/no-such-page"],
-    ids=["index", "petition", "thank-you", "404"],
+    [
+        "/",
+        f"/petitions/{EXAMPLE}/",
+        f"/petitions/{EXAMPLE}/thanks/",
+        "/no-such-page",
+        f"/petitions/{WON}/",  # a timeline with updates among its milestones
+        f"/petitions/{WON}/updates/{WON_UPDATES[0]}/",
+        f"/petitions/{EXAMPLE}/history/",  # the text's versions (tests/build/test_text_history)
+    ],
+    ids=["index", "petition", "thank-you", "404", "petition-with-updates", "update", "history"],
 )
 def test_page_has_no_axe_violations(site: Site, page: Page, path: str) -> None:
     page.goto(site.url + path)

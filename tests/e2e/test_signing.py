@@ -46,7 +46,8 @@ def test_signing_shows_thanks_and_the_new_count_without_reload(site: Site, page:
     thanks = page.locator("#sign-thanks")
     expect(thanks.get_by_role("heading", name="Thank you for signing")).to_be_visible()
     expect(thanks).to_be_focused()
-    expect(thanks.get_by_role("link", name="WhatsApp")).to_be_visible()
+    expect(thanks.get_by_role("link", name="share it")).to_have_attribute("href", "#share-heading")
+    expect(page.get_by_role("link", name="WhatsApp")).to_be_visible()
     expect(page.locator("#sign-form")).to_have_count(0)
     expect(page.locator("#count")).to_have_text(f"{before + 2:,}")
     assert page.evaluate("window.stillTheSamePage") is True
@@ -110,7 +111,7 @@ def test_crossing_a_milestone_is_baked_into_the_reloaded_page(
         expect(static.locator("#count")).to_have_text("10")
         stamp = entry.locator("time").inner_text()
         static.goto(site.url + "/")
-        index_entry = static.locator(".petition-item", has_text="One signature short of ten")
+        index_entry = static.locator(".card", has_text="One signature short of ten")
         expect(index_entry).to_contain_text("10 signatures")
     finally:
         context.close()

@@ -19,6 +19,8 @@ STAGES = {
     "content", "render", "build", "signing", "store", "counting", "writeback", "upkeep", "ship",
     "local",
     "commands",
+    "regions",
+    "log",
 }  # fmt: skip
 
 

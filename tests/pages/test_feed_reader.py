@@ -92,7 +92,9 @@ def test_feedparser_reads_the_feed_whole_and_gets_every_awkward_title_back(
         SITE["name"], SITE["description"], SITE["organisation"]
     )  # fmt: skip
     entries = {e.link.rstrip("/").rsplit("/", 1)[-1]: e for e in feed.entries}
-    assert sorted(entries) == sorted([*AWKWARD, *SLUGS])
+    updates = sorted(name for name, e in entries.items() if "/updates/" in e.link)
+    assert updates == ["2024-02-20-council-replies", "2024-04-29-the-crossing-is-open"]
+    assert sorted(entries.keys() - updates) == sorted([*AWKWARD, *SLUGS])
     for slug, (title, ask) in AWKWARD.items():
         entry = entries[slug]
         assert entry.title == title, slug

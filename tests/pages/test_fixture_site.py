@@ -7,13 +7,23 @@ which parts matter, so regenerating the golden files cannot quietly accept a reg
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from tests.pages.html_tree import Node, parse
-from tests.support.fixture_site import BARE, CLOSED, OPEN, OPEN_TITLE, SLUGS, WON, build_fixture
+from tests.support.fixture_site import (
+    BARE,
+    CLOSED,
+    OPEN,
+    OPEN_TITLE,
+    SLUGS,
+    WON,
+    WON_UPDATES,
+    build_fixture,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -90,9 +100,12 @@ def test_the_form_posts_to_the_api_with_the_sites_signer_fields(site: Path) -> N
     assert form.attrs["method"] == "post"
     assert form.attrs["action"] == f"/api/petitions/{OPEN}/signatures"
     names = [n.attrs["name"] for n in form.iter() if n.tag in ("input", "textarea", "select")]
-    assert names == ["name", "email", "postcode", "country", "consent", "website"]
+    assert names == ["name", "email", "postcode", "country", "consent", "website", "version"]
+    version = form.find("input", name="version").attrs  # what the signer read: sent along
+    assert version["type"] == "hidden" and re.fullmatch(r"[0-9a-f]{12}", version["value"])
     labels = {label.attrs["for"] for label in form.find_all("label")}
-    assert {n.attrs["id"] for n in form.find_all("input")} <= labels
+    shown = [n for n in form.find_all("input") if n.attrs["type"] != "hidden"]
+    assert {n.attrs["id"] for n in shown} <= labels
     assert form.find("input", name="website").attrs["tabindex"] == "-1"  # the honeypot
 
 
@@ -101,6 +114,7 @@ def test_the_call_to_action_and_the_map_point_where_the_content_says(site: Path)
 
     cta = doc.find("aside", class_="cta")
     assert cta.find("a").attrs["href"] == "https://example.org/donate/chechnya"
+    assert cta.find("a").text == "Donate to help them leave"
     assert cta.text.startswith("An advocacy group is raising money")
     place = doc.find("section", class_="place")
     address = place.find("address").text
@@ -131,7 +145,7 @@ def test_closed_and_won_petitions_show_their_notice_and_no_form(
 
     assert doc.find("p", class_=f"notice notice-{status}").text == notice
     assert doc.find_all("form") == []
-    assert doc.by_id("sign-heading").text == "Signatures"
+    assert doc.find_all(id="sign-heading") == []  # no "Sign the petition" heading either
     assert (doc.by_id("count").text, doc.by_id("goal").text) == (count, goal)
 
 
@@ -148,29 +162,37 @@ def test_a_new_petition_has_no_place_no_milestones_and_its_own_goal(site: Path) 
 
 
 def test_the_index_lists_open_petitions_first_then_by_count(site: Path) -> None:
-    items = parse((site / "index.html").read_bytes()).find_all("li", class_="petition-item")
+    items = parse((site / "index.html").read_bytes()).find("ol", class_="cards").find_all("li")
 
     assert [li.find("a").attrs["href"] for li in items] == [f"/petitions/{s}/" for s in SLUGS]
     badges = [(li.find("span").attrs["class"], li.find("span").text) for li in items]
     assert badges == [
         ("badge badge-open", "Open"),
         ("badge badge-open", "Open"),
-        ("badge badge-won", "Won"),
+        ("badge badge-won", "Victory"),
         ("badge badge-closed", "Closed"),
     ]
     assert [li.find("strong").text for li in items] == ["731", "0", "843", "612"]
     assert items[0].find("h2").text == OPEN_TITLE
 
 
-def test_the_feed_has_every_petition_newest_update_first(site: Path) -> None:
+def test_the_feed_has_every_petition_and_update_newest_first(site: Path) -> None:
     feed = ET.parse(site / "feed.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
 
+    response, victory = (f"{BASE}/petitions/{WON}/updates/{name}/" for name in WON_UPDATES)
     assert [e.findtext(f"{ATOM}id") for e in entries] == [
-        f"{BASE}/petitions/{slug}/" for slug in (BARE, WON, CLOSED, OPEN)
+        f"{BASE}/petitions/{BARE}/",
+        f"{BASE}/petitions/{WON}/",  # updated by its victory, which follows it
+        victory,
+        response,
+        f"{BASE}/petitions/{CLOSED}/",
+        f"{BASE}/petitions/{OPEN}/",
     ]
     updated = {e.findtext(f"{ATOM}id"): e.findtext(f"{ATOM}updated") for e in entries}
     assert updated[f"{BASE}/petitions/{OPEN}/"] == "2017-04-20T06:05:41Z"  # its 500th signer
+    assert updated[f"{BASE}/petitions/{WON}/"] == updated[victory] == "2024-04-28T20:00:00Z"
+    assert updated[response] == "2024-02-20T03:30:00Z"
     assert updated[f"{BASE}/petitions/{BARE}/"] == "2025-01-19T21:00:00Z"  # created, no milestone
     assert feed.findtext(f"{ATOM}updated") == "2025-01-19T21:00:00Z"
     summary = entries[0].findtext(f"{ATOM}summary") or ""
@@ -180,7 +202,13 @@ def test_the_feed_has_every_petition_newest_update_first(site: Path) -> None:
 def test_the_sitemap_lists_the_index_and_every_petition_but_no_thank_you_page(site: Path) -> None:
     urls = [u.findtext(f"{SITEMAP}loc") for u in ET.parse(site / "sitemap.xml").getroot()]
 
-    assert urls == [f"{BASE}/", *(f"{BASE}/petitions/{slug}/" for slug in sorted(SLUGS))]
+    lists = ["/", "/open/", "/won/", "/closed/"]  # the index, then each status's list
+    tags = ["education", "foreign-affairs", "health", "human-rights", "recreation", "schools"]
+    lists += [f"/tags/{tag}/" for tag in [*tags, "transport"]] + ["/tags/"]
+    petitions = [f"/petitions/{slug}/" for slug in sorted(SLUGS)]
+    updates = [f"/petitions/{WON}/updates/{name}/" for name in WON_UPDATES]
+    at = petitions.index(f"/petitions/{WON}/") + 1  # each petition's updates follow it
+    assert urls == [BASE + path for path in lists + petitions[:at] + updates + petitions[at:]]
     robots = (site / "robots.txt").read_text("utf-8")
     assert "Disallow: /petitions/*/thanks/" in robots
     assert f"Sitemap: {BASE}/sitemap.xml" in robots
@@ -200,7 +228,9 @@ def test_every_page_names_the_sites_own_icon_so_no_browser_asks_for_favicon_ico(
     pages = sorted(site.rglob("*.html"))
     icons = {parse(p.read_bytes()).find("link", rel="icon").attrs["href"] for p in pages}
 
-    assert len(pages) == 5 * len(SLUGS) + 2  # each petition and its 4 landing pages; index, 404
+    # each petition, its 4 landing pages, its embed and its text's history; the updates' pages;
+    # index, 404, 3 status lists, 7 tags + 1
+    assert len(pages) == 7 * len(SLUGS) + len(WON_UPDATES) + 2 + 3 + 8
     (icon,) = icons  # one file for every page, fingerprinted like the other assets
     assert icon is not None and icon.startswith("/assets/icon.") and icon.endswith(".svg")
     assert (site / icon.lstrip("/")).read_bytes().startswith(b"<svg ")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from generator.model import Milestone, Tally
 from generator.render.listing import (
+    SUMMARY_LIMIT,
     Entry,
     Listing,
     ask_hash,
@@ -74,15 +75,24 @@ def test_the_imported_listing_shows_the_imported_count_and_history() -> None:
     reached = datetime(2024, 6, 3, 12, 0, tzinfo=NZST)
     petition = make_petition(
         "fix-it", title="Fix it", target="The Council", status="won", created=CREATED,
-        imported=Tally(731, (Milestone(500, reached),)),
+        imported=Tally(731, (Milestone(500, reached),)), goal=800, milestones=(10, 100),
+        tags=("roads", "safety"),
     )  # fmt: skip
 
-    item = imported_listing(petition, "<p>Please fix it.</p>", make_site())
+    item = imported_listing(petition, "<p>Please <em>fix</em> it.</p>", make_site())
 
     assert item == Listing(
         "fix-it", "Fix it", "The Council", "won", 731, CREATED.timestamp(), reached.timestamp(),
-        ask_hash("<p>Please fix it.</p>"),
+        ask_hash("<p>Please <em>fix</em> it.</p>"),
+        summary="Please fix it.", goal=800, ladder=(10, 100), tags=("roads", "safety"),
     )  # fmt: skip
+
+
+def test_a_listing_keeps_the_first_words_of_a_long_ask_as_plain_text() -> None:
+    words = " ".join(["word"] * 100)
+    item = imported_listing(make_petition("a", created=CREATED), f"<p>{words}</p>", make_site())
+
+    assert len(item.summary) <= SUMMARY_LIMIT and item.summary.endswith("word…")
 
 
 def test_an_entrys_listing_shows_its_public_tally() -> None:
@@ -94,7 +104,7 @@ def test_an_entrys_listing_shows_its_public_tally() -> None:
 
     assert item == Listing(
         "fix-it", petition.title, petition.target, "open", 1002, CREATED.timestamp(),
-        reached.timestamp(), ask_hash("<p>Ask</p>"),
+        reached.timestamp(), ask_hash("<p>Ask</p>"), "Ask", None, petition.milestones,
     )  # fmt: skip
 
 
@@ -116,8 +126,8 @@ def test_listings_with_tallies_take_the_stored_count_and_newest_milestone() -> N
     found = listings([quiet, busy], tallies, "Pacific/Auckland")
 
     assert found == [
-        Listing(*quiet[:4], 3, quiet.created, quiet.created, quiet.shown),
-        Listing(*busy[:4], 12, busy.created, timestamp(reached, AUCKLAND), busy.shown),
+        quiet._replace(signatures=3, updated=quiet.created),
+        busy._replace(signatures=12, updated=timestamp(reached, AUCKLAND)),
     ]
 
 
@@ -133,6 +143,8 @@ def test_the_ask_hash_and_digest_change_with_what_the_pages_show() -> None:
         item._replace(updated=item.updated + 1),
         item._replace(shown=ask_hash("<p>Ask!</p>")),
         Listing(*item[:4], 1, *item[5:]),  # the count
+        item._replace(tags=("parks",)),
+        item._replace(goal=5000),
     ):
         assert listing_digest(changed) != listing_digest(item), changed
 

@@ -22,9 +22,14 @@ def page(renderer: Renderer, **petition: object) -> Node:
 
 def test_writes_the_page_and_the_pages_signers_land_on(renderer: Renderer) -> None:
     assert sorted(render_petition(renderer, make_entry())) == [
+        "petitions/chechnya/badge.svg",  # the count badge for READMEs (test_embed.py)
+        "petitions/chechnya/card.png",  # the share card (tests/pictures/test_cards.py)
         "petitions/chechnya/check-email/index.html",
         "petitions/chechnya/confirmed/index.html",
         "petitions/chechnya/count.json",  # the live count the page's script polls
+        "petitions/chechnya/embed/index.html",  # for other sites' iframes (test_embed.py)
+        "petitions/chechnya/feed.xml",  # its updates (none yet), to subscribe to (test_updates.py)
+        "petitions/chechnya/history/index.html",  # the text's versions (test_versions.py)
         PAGE,
         THANKS,
         "petitions/chechnya/withdrawn/index.html",
@@ -59,7 +64,10 @@ def test_sign_form_posts_to_the_api_with_labelled_fields(renderer: Renderer) -> 
     assert form.attrs["action"] == "/api/petitions/chechnya/signatures"
     labels = {n.attrs["for"]: n.text for n in form.find_all("label")}
     fields = {n.attrs["name"]: n for n in form.iter() if n.tag in ("input", "textarea")}
-    assert list(fields) == ["name", "email", "postcode", "country", "comment", "consent", "website"]
+    assert list(fields) == [
+        *("name", "email", "postcode", "country", "comment", "consent", "website", "version")
+    ]
+    assert fields.pop("version").attrs["type"] == "hidden"  # the text signed (test_versions.py)
     for name, field in fields.items():
         assert labels[field.attrs["id"]], f"{name} has no label"
     assert fields["name"].attrs.items() >= {"autocomplete": "name", "maxlength": "100"}.items()
@@ -92,7 +100,7 @@ def test_only_the_configured_signer_fields_are_asked(site, renderer: Renderer) -
     bare = Renderer(replace(site, signer_fields=()), renderer.templates_dir)
     form = page(bare).find("form")
     names = [n.attrs["name"] for n in form.iter() if n.tag in ("input", "textarea")]
-    assert names == ["name", "email", "website"]
+    assert names == ["name", "email", "website", "version"]
 
 
 def test_count_and_progress_toward_the_next_goal(renderer: Renderer) -> None:
@@ -199,20 +207,16 @@ def test_head_has_canonical_open_graph_and_twitter_card(renderer: Renderer) -> N
         if "property" in m.attrs
     }
     assert og["og:type"] == "article" and og["og:url"] == url and og["og:title"] == SEED_TITLE
-    assert og["og:site_name"] == "Action Station" and "og:image" not in og
+    assert og["og:site_name"] == "Action Station"
+    card = "https://petitions.example.org/petitions/chechnya/card.png"  # the share card
+    assert og["og:image"] == card
     description = doc.find("meta", name="description").attrs["content"]
     assert description.startswith("We call on you") and len(description) <= 160
     assert og["og:description"] == description
-    assert doc.find("meta", name="twitter:card").attrs["content"] == "summary"
-    feed = doc.find("link", rel="alternate")
-    assert feed.attrs["type"] == "application/atom+xml" and feed.attrs["href"] == "/feed.xml"
-
-
-def test_an_image_makes_a_large_card_with_an_absolute_url(renderer: Renderer) -> None:
-    doc = page(renderer, image="images/chechnya.jpg")
-    og = doc.find("meta", property="og:image").attrs["content"]
-    assert og == "https://petitions.example.org/images/chechnya.jpg"
     assert doc.find("meta", name="twitter:card").attrs["content"] == "summary_large_image"
+    feeds = doc.find_all("link", rel="alternate")  # the petition's updates, then the site's
+    assert [f.attrs["type"] for f in feeds] == ["application/atom+xml"] * 2
+    assert [f.attrs["href"] for f in feeds] == ["/petitions/chechnya/feed.xml", "/feed.xml"]
 
 
 def test_no_inline_script_and_no_event_handlers(renderer: Renderer) -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from generator.errors import ConfigError
 from generator.model import Milestone, Tally
-from generator.render.pages import Entry, Renderer, page_links
+from generator.render.feeds import page_links
+from generator.render.pages import Entry, Renderer
 from tests.pages.factories import TEMPLATES, make_entry, make_petition, make_site, seed_tally
 from tests.pages.html_tree import Node, parse
 from tests.pages.test_script import BUDGET as SCRIPT_BUDGET
@@ -31,7 +32,12 @@ def many(n: int) -> list[Entry]:
 
 
 def listed(doc: Node) -> list[str]:
-    return [li.find("h2").text for li in doc.find_all("li", class_="petition-item")]
+    return [li.find("h2").text for li in doc.find("ol", class_="cards").find_all("li")]
+
+
+def home_pages(pages: dict[str, bytes]) -> list[str]:
+    """The index's own pages (not the status and tag lists)."""
+    return [p for p in pages if p == "index.html" or p.startswith("page/")]
 
 
 def test_index_lists_open_then_won_then_closed_by_count_then_title(renderer: Renderer) -> None:
@@ -44,22 +50,18 @@ def test_index_lists_open_then_won_then_closed_by_count_then_title(renderer: Ren
     ]
     doc = parse(renderer.site_pages(entries)["index.html"])
     assert listed(doc) == ["Most", "Alpha", "Bravo", "Won", "Closed big"]
-    first = doc.find("li", class_="petition-item")
+    first = doc.find("li", class_="card card-open")
     assert first.find("a").attrs["href"] == "/petitions/d/"
     assert "To: The Ministry of Foreign Affairs and Trade" in first.text
     assert first.find("span", class_="badge badge-open").text == "Open"
     assert "700 signatures" in first.text
-    won = doc.find_all("li", class_="petition-item")[3]
-    assert won.find("span", class_="badge badge-won").text == "Won"
+    won = doc.find("ol", class_="cards").find_all("li")[3]
+    assert won.find("span", class_="badge badge-won").text == "Victory"
 
 
 def test_index_is_paginated_with_prev_and_next(renderer: Renderer) -> None:
     pages = renderer.site_pages(many(45))
-    assert [p for p in pages if p.endswith("index.html")] == [
-        "index.html",
-        "page/2/index.html",
-        "page/3/index.html",
-    ]
+    assert home_pages(pages) == ["index.html", "page/2/index.html", "page/3/index.html"]
     one, two, three = (
         parse(pages[p]) for p in ("index.html", "page/2/index.html", "page/3/index.html")
     )
@@ -72,7 +74,7 @@ def test_index_is_paginated_with_prev_and_next(renderer: Renderer) -> None:
     assert (rel(one, "prev"), rel(one, "next")) == ([], ["/page/2/"])
     assert (rel(two, "prev"), rel(two, "next")) == (["/"], ["/page/3/"])
     assert (rel(three, "prev"), rel(three, "next")) == (["/page/2/"], [])
-    nav = two.find("nav")
+    nav = two.find("nav", class_="pagination")
     assert nav.attrs["aria-label"]
     assert nav.find("a", aria_current="page").text == "2"
     assert nav.find("a", rel="next").attrs["href"] == "/page/3/"
@@ -125,7 +127,7 @@ def test_pagination_shows_first_last_and_two_either_side_with_gaps() -> None:
 
 def test_every_index_page_stays_small_however_many_pages_there_are() -> None:
     pages = Renderer(make_site(per_page=1), TEMPLATES).site_pages(many(300))
-    sizes = {p: len(data) for p, data in pages.items() if p.endswith("index.html")}
+    sizes = {p: len(pages[p]) for p in home_pages(pages)}
     assert len(sizes) == 300
     middle = parse(pages["page/150/index.html"])
     assert pagination(middle) == "Previous 1 … 148 149 150 151 152 … 300 Next"
@@ -201,8 +203,10 @@ def test_sitemap_lists_index_and_petition_pages_not_thanks(renderer: Renderer) -
     assert urlset.tag == f"{SITEMAP}urlset"
     locs = [u.find(f"{SITEMAP}loc").text for u in urlset]
     base = "https://petitions.example.org"
-    assert locs[:2] == [f"{base}/", f"{base}/page/2/"]
-    assert f"{base}/petitions/p07/" in locs and len(locs) == 27
+    # The index's pages, the open petitions' (none won or closed), then each petition's.
+    assert locs[:4] == [f"{base}/", f"{base}/page/2/", f"{base}/open/", f"{base}/open/page/2/"]
+    assert f"{base}/petitions/p07/" in locs and len(locs) == 29
+    assert not [loc for loc in locs if "embed" in loc]  # its canonical is the petition's page
     assert not [loc for loc in locs if "thanks" in loc]
     assert all(u.find(f"{SITEMAP}lastmod").text.endswith("Z") for u in urlset)
 
@@ -228,12 +232,15 @@ def test_404_page_links_home(renderer: Renderer) -> None:
 def test_assets_are_fingerprinted_small_and_linked(renderer: Renderer) -> None:
     pages = renderer.site_pages([])
     assets = {p: data for p, data in pages.items() if p.startswith("assets/")}
-    css = next(p for p in assets if p.endswith(".css"))
+    css = next(p for p in assets if p.startswith("assets/style."))
     js = next(p for p in assets if p.endswith(".js"))
     icon = next(p for p in assets if p.endswith(".svg"))
-    assert len(assets) == 3 and css.startswith("assets/style.") and js.startswith("assets/sign.")
+    assert len(assets) == 4 and any(p.startswith("assets/embed.") for p in assets)
+    assert css.endswith(".css") and js.startswith("assets/sign.")
     assert icon.startswith("assets/icon.")
-    assert len(assets[css]) < 8 * 1024 and len(assets[icon]) < 1024
+    # one stylesheet for every page (cards, embed snippet, dark scheme, print): 14 KB as
+    # written; the petition page's whole budget, 15 KB gzipped, is test_campaign_page's
+    assert len(assets[css]) < 14 * 1024 and len(assets[icon]) < 1024
     assert len(assets[js]) < SCRIPT_BUDGET  # served as written: no minifier
     doc = parse(pages["index.html"])
     assert doc.find("link", rel="stylesheet").attrs["href"] == "/" + css

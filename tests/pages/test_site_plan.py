@@ -47,19 +47,26 @@ def test_plan_names_every_page_and_a_subset_renders_as_the_whole(renderer: Rende
 
 def test_new_title_changes_its_index_page_and_the_feed(renderer: Renderer) -> None:
     digests, changed = changed_with(renderer, 25, title="Renamed")
-    assert digests == changed == {"page/2/index.html", "feed.xml"}
+    # Its card on the index and on the open petitions' list, both on page 2.
+    assert digests == changed == {"page/2/index.html", "open/page/2/index.html", "feed.xml"}
 
 
-def test_new_target_changes_only_its_index_page(renderer: Renderer) -> None:
+def test_new_target_changes_only_its_index_pages(renderer: Renderer) -> None:
     digests, changed = changed_with(renderer, 3, target="The mayor")
-    assert digests == changed == {"index.html"}
+    assert digests == changed == {"index.html", "open/index.html"}
+
+
+def test_new_goal_changes_its_cards_only(renderer: Renderer) -> None:
+    digests, changed = changed_with(renderer, 3, goal=5000)  # the card's next goal
+    assert digests == changed == {"index.html", "open/index.html"}
 
 
 def test_count_that_moves_a_petition_changes_the_pages_between(renderer: Renderer) -> None:
     # p30 (970) overtakes p05..p29: it moves from page 2 to page 1, p19 from page 1 to 2;
     # p30 is newer than any on page 1, so the sitemap's lastmod of page 1 changes too.
     digests, changed = changed_with(renderer, 30, tally=Tally(996))
-    assert digests == changed == {"index.html", "page/2/index.html", "sitemap.xml"}
+    moved = {"index.html", "page/2/index.html", "open/index.html", "open/page/2/index.html"}
+    assert digests == changed == moved | {"sitemap.xml"}
 
 
 def test_new_milestone_changes_the_feed_and_the_sitemap(renderer: Renderer) -> None:

@@ -19,18 +19,18 @@ def parsed(text: str) -> list[list[str]]:
 
 
 def test_the_export_lists_signers_oldest_first_in_the_sites_time(project: Project) -> None:
-    project.sign(BARE, "Mere Second", "mere@example.org", minutes=2)
+    project.sign(BARE, "Mere Second", "mere@example.org", minutes=2, version="0123456789ab")
     project.sign(BARE, "Aroha First", "aroha@example.org", postcode="6011", country="NZ",
-                 consent=True)  # fmt: skip
+                 consent=True, version="ba9876543210")  # fmt: skip
     project.sign(OPEN, "Someone Else", "else@example.org")
 
     run = project.run("export", BARE)
 
     assert run.status == 0
     assert parsed(run.out) == [
-        ["name", "postcode", "country", "consent", "signed_at", "confirmed_at"],
-        ["Aroha First", "6011", "NZ", "yes", *["2024-06-01 14:35:51 +1200"] * 2],
-        ["Mere Second", "", "", "no", *["2024-06-01 14:37:51 +1200"] * 2],
+        ["name", "postcode", "country", "consent", "signed_at", "confirmed_at", "version"],
+        ["Aroha First", "6011", "NZ", "yes", *["2024-06-01 14:35:51 +1200"] * 2, "ba9876543210"],
+        ["Mere Second", "", "", "no", *["2024-06-01 14:37:51 +1200"] * 2, "0123456789ab"],
     ]
     assert "exported 2 confirmed signature(s)" in run.err
     assert "@" not in run.out + run.err  # no email anywhere unless asked for
@@ -42,8 +42,8 @@ def test_emails_are_exported_only_when_asked_for_and_last(project: Project) -> N
     run = project.run("export", BARE, "--with-emails")
 
     assert parsed(run.out) == [
-        ["name", "postcode", "country", "consent", "signed_at", "confirmed_at", "email"],
-        ["Aroha First", "", "", "no", *["2024-06-01 14:35:51 +1200"] * 2, "Aroha@Example.org"],
+        ["name", "postcode", "country", "consent", "signed_at", "confirmed_at", "version", "email"],
+        ["Aroha First", "", "", "no", *["2024-06-01 14:35:51 +1200"] * 2, "", "Aroha@Example.org"],
     ]
 
 

@@ -35,8 +35,8 @@ def test_export_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path) -> N
     )
 
     assert done.stdout.splitlines() == [
-        "name,postcode,country,consent,signed_at,confirmed_at",
-        "Signer 0,,,no,2025-01-01 00:00:00 +0000,2025-01-01 00:00:00 +0000",
+        "name,postcode,country,consent,signed_at,confirmed_at,version",
+        "Signer 0,,,no,2025-01-01 00:00:00 +0000,2025-01-01 00:00:00 +0000,",
     ]
     assert done.stderr == ""
     assert done.returncode == 0

@@ -28,6 +28,7 @@ PETITION_FIELDS = [f.name for f in PETITION.fields]
 SITE_FIELDS = [f.name for f in SITE.fields]
 NESTED = {"location": ["name", "address", "lat", "lon"], "call_to_action": ["text", "url"]}
 NESTED["imported"] = ["count", "milestones"]
+NESTED["image"] = ["file", "alt", "credit"]
 VALID = [
     "title: A fair title",
     "target: The Council",
@@ -40,7 +41,10 @@ PLAUSIBLE = {  # values a field might well hold, so that many examples load and 
     "closes": ["2030-01-01", "2020-01-01"],
     "goal": ["100", "0", "2500"],
     "milestones": ["[10, 100, 1000]", "[100, 10]", "[]"],
-    "image": ["https://example.org/i.png", "/images/i.png"],
+    "image": ["https://example.org/i.png", "pictures/pool.jpg"],  # refused: alt is required
+    "file": ["pictures/harbour-pool.jpg", "/pictures/harbour-pool.jpg", "../site.yaml", "a.png"],
+    "alt": ["Children swimming in the pool", "pool.jpg"],
+    "credit": ["Photo by Jane Doe (CC BY 4.0)"],
     "tags": ["[parks, water]", "[parks, parks]", "[]"],
     "name": ["The Council offices"],
     "address": ["1 Main Street"],
@@ -168,6 +172,7 @@ def load_or_build(work: Path, name: str, data: bytes) -> None:
     petitions = work / "content" / "petitions"
     petitions.mkdir(parents=True)
     shutil.copy(CONTENT / "site.yaml", work / "content" / "site.yaml")
+    shutil.copytree(CONTENT / "pictures", work / "content" / "pictures")  # for `image.file`
     path = petitions / name
     path.write_bytes(data)
     try:

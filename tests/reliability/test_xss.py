@@ -26,6 +26,7 @@ from tests.serve.client import request
 from tests.serve.launcher import set_site_option
 from tests.support.answers import without_refill
 from tests.support.fixture_site import CONTENT, TEMPLATES
+from tests.support.pictures import write_picture
 
 from .client import sign
 from .harness import LOAD_SLUG, make_site, serving
@@ -50,12 +51,15 @@ PETITION_FIELDS = (
     "location.address",
     "call_to_action.text",
     "call_to_action.url",
-    "image",
+    "image.file",
+    "image.alt",
+    "image.credit",
     "tags",
     "body",
 )
 SITE_FIELDS = ("name", "description", "organisation")
-URL_FIELDS = ("privacy_url", "call_to_action.url", "image")  # refuse anything but http(s)
+URL_FIELDS = ("privacy_url", "call_to_action.url")  # refuse anything but http(s)
+FILE_FIELDS = ("image.file",)  # refuse anything but a picture under content/
 SAFE = {
     "title": "A safe title",
     "target": "A safe target",
@@ -64,7 +68,9 @@ SAFE = {
     "location.address": "1 Safe Street",
     "call_to_action.text": "Give",
     "call_to_action.url": "https://example.org/give",
-    "image": "https://example.org/picture.png",
+    "image.file": "pictures/picture.jpg",
+    "image.alt": "A safe picture",
+    "image.credit": "A safe credit",
     "tags": "safe",
     "body": "A safe body.",
 }
@@ -88,7 +94,10 @@ def petition_text(values: dict[str, str]) -> str:
         "call_to_action:\n"
         f"  text: {q(values['call_to_action.text'])}\n"
         f"  url: {q(values['call_to_action.url'])}\n"
-        f"image: {q(values['image'])}\n"
+        "image:\n"
+        f"  file: {q(values['image.file'])}\n"
+        f"  alt: {q(values['image.alt'])}\n"
+        f"  credit: {q(values['image.credit'])}\n"
         f"tags: [{q(values['tags'])}]\n"
         "---\n"
         f"{values['body']}\n"
@@ -102,6 +111,7 @@ def content_folder(folder: Path, site_values: dict[str, str], values: dict[str, 
     for key, value in site_values.items():
         set_site_option(folder, key, json.dumps(value))
     (folder / "petitions" / f"{SLUG}.md").write_text(petition_text(values), encoding="utf-8")
+    write_picture(folder / "pictures" / "picture.jpg")
     return folder
 
 
@@ -149,6 +159,8 @@ def test_a_payload_in_every_content_field_is_refused_or_shown_as_text(
     assert {"title", "target", "ask", "body", "location.name"} <= set(petition_ok)
     assert set(site_ok) == set(SITE_FIELDS)
     assert not set(URL_FIELDS) & set(petition_ok)
+    assert not set(FILE_FIELDS) & set(petition_ok)
+    assert {"image.alt", "image.credit"} <= set(petition_ok)
     assert site_problems(out, "https://petitions.example.org") == []
     page = (out / "petitions" / SLUG / "index.html").read_text(encoding="utf-8")
     heading = re.search(r"<h1>(.*?)</h1>", page, re.S)

@@ -32,6 +32,21 @@ def test_assets_feed_and_robots_have_their_types(served: ServeProcess) -> None:
     assert request(served.url, "/robots.txt").text.startswith("User-agent")
 
 
+def test_the_badge_is_an_svg_image_and_the_embed_page_may_be_framed(served: ServeProcess) -> None:
+    badge = request(served.url, f"/petitions/{EXAMPLE}/badge.svg")
+    embed = request(served.url, f"/petitions/{EXAMPLE}/embed/")
+    tag = request(served.url, "/tags/transport/")
+
+    assert badge.status == 200 and badge.headers["content-type"] == "image/svg+xml"
+    assert badge.body.startswith(b"<svg ") and b">731<" in badge.body
+    assert embed.status == 200 and embed.headers["content-type"] == "text/html; charset=utf-8"
+    # Nothing here forbids framing (deploy: only the embed pages' CloudFront behaviour lifts
+    # X-Frame-Options, tests/deploy/test_embed_stack.py).
+    assert "x-frame-options" not in embed.headers
+    assert "frame-ancestors" not in embed.headers.get("content-security-policy", "")
+    assert tag.status == 200 and "Petitions tagged" in tag.text
+
+
 def test_head_answers_headers_without_a_body(served: ServeProcess) -> None:
     reply = request(served.url, "/", method="HEAD")
 

@@ -240,3 +240,47 @@ def test_a_batch_overlapping_one_applied_before_counts_only_what_is_left(tmp_pat
     assert store.feed() is None
     other.close()
     store.close()
+
+
+V3_SCHEMA = """
+CREATE TABLE signatures (id INTEGER PRIMARY KEY, slug TEXT NOT NULL, email_key TEXT NOT NULL,
+  name TEXT NOT NULL, email TEXT NOT NULL, signed_at TEXT NOT NULL,
+  postcode TEXT NOT NULL DEFAULT '', country TEXT NOT NULL DEFAULT '',
+  consent INTEGER NOT NULL DEFAULT 0, comment TEXT NOT NULL DEFAULT '',
+  sid TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT 'confirmed', confirmed_at TEXT,
+  expires_at TEXT, mails INTEGER NOT NULL DEFAULT 0, mailed_at TEXT, UNIQUE (slug, email_key));
+CREATE TABLE counts (slug TEXT PRIMARY KEY, n INTEGER NOT NULL,
+  pending INTEGER NOT NULL DEFAULT 0, updated TEXT) WITHOUT ROWID;
+CREATE TABLE milestones (slug TEXT NOT NULL, count INTEGER NOT NULL, reached_at TEXT NOT NULL,
+  PRIMARY KEY (slug, count)) WITHOUT ROWID;
+CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, slug TEXT NOT NULL, before TEXT,
+  after TEXT, at TEXT NOT NULL);
+CREATE TABLE claims (slug TEXT NOT NULL, what TEXT NOT NULL, at TEXT NOT NULL,
+  PRIMARY KEY (slug, what)) WITHOUT ROWID;
+CREATE TABLE rate_hits (minute TEXT NOT NULL, key TEXT NOT NULL, hits INTEGER NOT NULL,
+  PRIMARY KEY (minute, key)) WITHOUT ROWID;
+INSERT INTO signatures (slug, email_key, name, email, signed_at, country, confirmed_at)
+  VALUES ('save-the-park', 'k1', 'Ada', 'ada@example.org', '2024-06-01T02:35:51.000000Z', 'NZ',
+          '2024-06-01T02:35:51.000000Z');
+INSERT INTO changes (slug, before, after, at)
+  VALUES ('save-the-park', NULL, 'confirmed', '2024-06-01T02:35:51.000000Z');
+PRAGMA user_version = 3;
+"""
+
+
+def test_a_file_from_before_totals_by_place_counts_on_with_them(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.executescript(V3_SCHEMA)
+
+    store = SqliteStore(path, clock=Clock())
+    waiting = source_of(store).read()  # the change left on the old feed, without a place
+    assert waiting is not None
+    assert [(c.country, c.region) for c in waiting.changes] == [("", "")]
+    store.sign(signature(2, postcode="6011", country="NZ", region="NZ-WGN"))
+    tally = counted(store).tally(SLUG)
+
+    assert tally.count == 2
+    assert (dict(tally.by_country), dict(tally.by_region)) == ({"NZ": 1}, {"NZ-WGN": 1})
+    assert [s.region for s in store.signatures(SLUG)] == ["", "NZ-WGN"]
+    store.close()

@@ -22,7 +22,8 @@ EXPECTED = FIXTURE / "expected"
 # The fixture's petitions. Index order: open first, then won, then closed; by count within.
 OPEN = "speak-up-for-detained-gay-men"  # open: a map, a call to action, 731 imported, goal 1000
 BARE = "free-bus-fares-for-students"  # open, no place, nothing imported: 10 signatures reach 10
-WON = "crossing-outside-the-school"  # won, 843 imported
+WON = "crossing-outside-the-school"  # won, 843 imported; a bundle (folder) with two updates
+WON_UPDATES = ("2024-02-20-council-replies", "2024-04-29-the-crossing-is-open")  # oldest first
 CLOSED = "heat-the-harbour-pool"  # closed, a place without coordinates, 612 imported
 SLUGS = (OPEN, BARE, WON, CLOSED)
 OPEN_TITLE = "Tell the government to speak up for gay men detained in Chechnya"

@@ -28,6 +28,11 @@ ServiceFor = Callable[[Iterable[MilestoneHook]], SigningService]
 PAGE = f"petitions/{SLUG}/index.html"
 THANKS = f"petitions/{SLUG}/thanks/index.html"
 COUNT_FILE = f"petitions/{SLUG}/count.json"  # what the page's script polls
+CARD = f"petitions/{SLUG}/card.png"  # the share card shows the count too (test_card.py)
+BADGE = f"petitions/{SLUG}/badge.svg"  # so do its count badge and embed page (test_embed.py)
+EMBED = f"petitions/{SLUG}/embed/index.html"
+# The lists with its card: the open petitions' and its tags' pages.
+LISTS = {"open/index.html", "tags/transport/index.html", "tags/education/index.html"}
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -74,8 +79,11 @@ def test_milestone_rewrites_the_page_index_and_feed_and_nothing_else(
     counts = json.loads(built.read(COUNT_FILE))
     assert (counts["count"], counts["milestones"]) == (10, [{"count": 10, "reached_at": NOW_ISO}])
     changed = {rel for rel, data in built.files().items() if before[rel] != data}
-    assert {PAGE, COUNT_FILE, "index.html", "feed.xml"} <= changed
-    assert changed <= {PAGE, COUNT_FILE, "index.html", "feed.xml", "sitemap.xml"}
+    own = {PAGE, COUNT_FILE, CARD, BADGE, EMBED}
+    assert own | LISTS | {"index.html", "feed.xml"} <= changed
+    assert changed <= own | LISTS | {"index.html", "feed.xml", "sitemap.xml"}
+    assert ">10<" in built.read(BADGE).decode()
+    assert parse(built.read(EMBED)).by_id("count").text == "10"
     untouched = {rel for rel, ns in built.mtimes().items() if mtimes[rel] == ns}
     assert untouched == set(mtimes) - changed  # nothing rewritten with equal bytes
     assert {THANKS, f"petitions/{OTHER}/index.html", "robots.txt"} <= untouched

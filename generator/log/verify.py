@@ -1,0 +1,137 @@
+"""An auditor's check of a published log (`build.py verify-log`).
+
+It checks the checkpoint's signature; reads every tile and entry bundle and checks that each
+entry hashes to its level-0 tile, each higher tile holds the heads of the full tiles below,
+and the tiles hash to the checkpoint's root; checks, given an older checkpoint, that the log
+only grew from it (the consistency proof computed from the tiles verifies); and adds up the
+leaves. Any failure is a LogError naming the file or check that failed.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from generator.errors import LogError
+from generator.log.append import CHECKPOINT
+from generator.log.leaves import Tallies, tally
+from generator.log.merkle import consistency_proof, leaf_hash, perfect_root, verify_consistency
+from generator.log.note import Checkpoint, Verifier, open_checkpoint
+from generator.log.tiles import (
+    HEIGHT,
+    WIDTH,
+    Fetch,
+    TileReader,
+    entries_path,
+    tile_path,
+    tile_width,
+    unbundle,
+)
+
+
+@dataclass(frozen=True)
+class Audit:
+    """A log that verified: its checkpoint, what its leaves add up to, and the older
+    checkpoint it was shown to extend (if one was given)."""
+
+    checkpoint: Checkpoint
+    tallies: Tallies
+    since: Checkpoint | None = None
+
+
+def _entries(reader: TileReader, fetch: Fetch, heads: list[bytes]) -> Iterator[bytes]:
+    """Each entry in order, once checked against its level-0 tile; the heads of full
+    level-0 tiles are appended to `heads` on the way."""
+    for index in range(-(-reader.size // WIDTH)):
+        width = tile_width(reader.size, 0, index)
+        hashes = reader.read(0, index)
+        path, bundle = tile_path(0, index, width), entries_path(index, width)
+        entries = unbundle(fetch(bundle), bundle)
+        if len(entries) != width:
+            raise LogError(bundle, f"holds {len(entries)} entries; {path} has {width} hashes")
+        for position, (entry, hashed) in enumerate(zip(entries, hashes, strict=True)):
+            if leaf_hash(entry) != hashed:
+                raise LogError(
+                    path, f"hash {position} is not the hash of entry {position} of {bundle}"
+                )
+        if width == WIDTH:
+            heads.append(perfect_root(hashes))
+        yield from entries
+
+
+def _check_levels(reader: TileReader, heads: list[bytes]) -> None:
+    """Each tile above level 0 holds the heads of the full tiles of the level below."""
+    level = 1
+    while reader.size >> (HEIGHT * level):
+        above: list[bytes] = []
+        for index in range(-(-len(heads) // WIDTH)):
+            hashes = reader.read(level, index)
+            path = tile_path(level, index, len(hashes))
+            for position, hashed in enumerate(hashes):
+                below = index * WIDTH + position
+                if hashed != heads[below]:
+                    raise LogError(
+                        path, f"hash {position} is not the head of {tile_path(level - 1, below)}"
+                    )
+            if len(hashes) == WIDTH:
+                above.append(perfect_root(hashes))
+        heads, level = above, level + 1
+
+
+def _check_since(old: Checkpoint, new: Checkpoint, reader: TileReader, where: str) -> None:
+    """The log at `new` extends the one at `old`: nothing removed or rewritten."""
+    if old.origin != new.origin:
+        raise LogError(where, f"is the log of {old.origin}, not {new.origin}")
+    if old.size > new.size:
+        raise LogError(where, f"the log shrank from {old.size} leaves to {new.size}")
+    proof = consistency_proof(old.size, new.size, reader.perfect)
+    if not verify_consistency(old.size, new.size, old.head, new.head, proof):
+        raise LogError(
+            where,
+            f"the log at {new.size} leaves does not extend the one at {old.size}: "
+            "leaves were removed or rewritten",
+        )
+
+
+def verify_log(
+    fetch: Fetch, verifier: Verifier, since: bytes | None = None, since_name: str = "--since"
+) -> Audit:
+    """Audit the log read through `fetch` against the key `verifier` and, if given, the
+    older checkpoint file `since` (named `since_name` in errors)."""
+    checkpoint = open_checkpoint(fetch(CHECKPOINT), verifier, CHECKPOINT)
+    old = open_checkpoint(since, verifier, since_name) if since is not None else None
+    reader = TileReader(checkpoint.size, fetch)
+    heads: list[bytes] = []
+
+    def where(index: int) -> str:
+        width = tile_width(checkpoint.size, 0, index // WIDTH)
+        return f"{entries_path(index // WIDTH, width)}: entry {index % WIDTH}"
+
+    tallies = tally(_entries(reader, fetch, heads), where)
+    _check_levels(reader, heads)
+    if reader.head() != checkpoint.head:
+        raise LogError(CHECKPOINT, "its root hash is not the head of the published tiles")
+    if old is not None:
+        _check_since(old, checkpoint, reader, since_name)
+    return Audit(checkpoint, tallies, old)
+
+
+def report(audit: Audit) -> list[str]:
+    """The lines `verify-log` prints for a log that verified."""
+    checkpoint, tallies = audit.checkpoint, audit.tallies
+    lines = [
+        f"log        {checkpoint.origin}",
+        f"size       {checkpoint.size} leaves; signature and root hash verified",
+        f"root       {base64.b64encode(checkpoint.head).decode('ascii')}",
+    ]
+    if audit.since is not None:
+        lines.append(
+            f"since      {audit.since.size} leaves: consistent (nothing removed or rewritten)"
+        )
+    lines += [
+        f"additions  {tallies.additions}",
+        f"withdrawals {tallies.withdrawals}",
+        f"count      {tallies.count} (additions − withdrawals)",
+    ]
+    return lines
