@@ -4,14 +4,14 @@ PY := $(VENV)/bin/python
 TOOLS ?= .venv-tools
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: serve build test lint setup tools node system clean golden test-fast
+.PHONY: serve build test lint setup tools node system fonts clean golden test-fast
 
 PORT ?= 8000
 
-serve: setup  ## build the site and serve it with signing on http://127.0.0.1:$(PORT) (make serve PORT=8001)
+serve: setup fonts  ## build the site and serve it with signing on http://127.0.0.1:$(PORT) (make serve PORT=8001)
 	$(PY) build.py serve --port $(PORT)
 
-build: setup  ## build the site into _site/
+build: setup fonts  ## build the site into _site/
 	$(PY) build.py
 
 test: setup tools node system lint  ## run the whole test suite
@@ -52,11 +52,13 @@ node_modules/.installed: package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=true npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-system:  ## Debian packages the tests drive (Java for DynamoDB Local, Chromium for the browser tests, git for the text histories) and the share cards' fonts
+system: fonts  ## Debian packages the tests drive (Java for DynamoDB Local, Chromium for the browser tests, git for the text histories) and the share cards' fonts
 	@command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless)
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
-	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-dejavu-core)
 	@command -v git >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git)
+
+fonts:  ## the share cards' fonts (Debian's fonts-dejavu-core), needed by every build
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-dejavu-core)
 
 clean:
 	rm -rf _site ._site.manifest.json .cache .data dist

@@ -107,6 +107,7 @@ class Site:
     retention_days: int = 180  # signers' names and addresses are removed this long after close
     confirmation: str = "required"  # one of CONFIRMATION
     mail_from: str = ""  # the address confirmation mail comes from ("": no-reply@ the site)
+    data_licence: str = ""  # the licence of /data/ (e.g. CC-BY-4.0; "": none named)
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,9 @@ from generator.errors import ContentError, ContentErrors
 from generator.model import Content, Petition, Site, Tally
 from generator.render.listing import Listing, imported_listing, listing_digest
 
-CACHE_FORMAT = 12  # 10: listings carry what the index cards show; 11: pictures' stats;
-# 12: bundles (names relative to content/petitions) and listings with updates
+CACHE_FORMAT = 13  # 10: listings carry what the index cards show; 11: pictures' stats;
+# 12: bundles (names relative to content/petitions) and listings with updates; 13: and with
+# what the open data shows (milestones' times, pending, when the count moved)
 SHARDS = 64  # a change rewrites one shard of the parsed content, not all of it
 
 

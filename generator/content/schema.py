@@ -135,6 +135,12 @@ SITE = Mapping(
             "days after a petition closes that signers' names and addresses are kept"
             " (then `build.py anonymise` removes them; counts stay)",
         ),
+        Field(
+            "data_licence",
+            Text(100),
+            "the licence the open data under /data/ is published under, e.g. CC-BY-4.0"
+            " (an SPDX identifier or a URL; stated in petitions.json)",
+        ),
     ),
 )
 

@@ -48,6 +48,20 @@ class Listing(NamedTuple):
     tags: tuple[str, ...] = ()  # Petition.tags
     picture: str = ""  # card_picture(petition): "" when it has none
     updates: tuple[UpdateItem, ...] = ()  # its updates, oldest first (the feed, the sitemap)
+    # What the open data (data/petitions.json) shows besides the above, from the public tally:
+    reached: tuple[tuple[int, float], ...] = ()  # milestones (count, POSIX time), oldest first
+    pending: int = 0  # Tally.pending
+    moved: float | None = None  # POSIX time of Tally.updated: when the count last moved here
+
+
+def reached(tally: Tally, zone: tzinfo) -> tuple[tuple[int, float], ...]:
+    """A listing's `reached`: the tally's milestones as (count, POSIX time), oldest first."""
+    return tuple((m.count, timestamp(m.reached_at, zone)) for m in tally.milestones)
+
+
+def moved(tally: Tally, zone: tzinfo) -> float | None:
+    """A listing's `moved`: the POSIX time of the tally's `updated` (None: never moved)."""
+    return None if tally.updated is None else timestamp(tally.updated, zone)
 
 
 def aware(moment: datetime, zone: tzinfo) -> datetime:
@@ -100,6 +114,9 @@ def petition_listing(petition: Petition, tally: Tally, ask_html: str, zone: tzin
         tags=petition.tags,
         picture=card_picture(petition),
         updates=news,
+        reached=reached(tally, zone),
+        pending=tally.pending,
+        moved=moved(tally, zone),
     )
 
 
@@ -125,5 +142,13 @@ def listings(
     for item in imported:
         tally = tallies[item.slug]
         updated = max([updated_time(item.created, tally, zone), *(u.date for u in item.updates)])
-        found.append(item._replace(signatures=tally.count, updated=updated))
+        found.append(
+            item._replace(
+                signatures=tally.count,
+                updated=updated,
+                reached=reached(tally, zone),
+                pending=tally.pending,
+                moved=moved(tally, zone),
+            )
+        )
     return found

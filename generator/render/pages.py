@@ -23,7 +23,7 @@ from generator.content.versions import TextVersion, petition_version
 from generator.errors import ConfigError
 from generator.milestones import next_goal, progress, timeline
 from generator.model import Location, Petition, Site
-from generator.render import browse, feeds, updates
+from generator.render import browse, feeds, opendata, updates
 from generator.render.badge import badge_svg
 from generator.render.countfile import count_file, count_path
 from generator.render.embed import badge_path, embed_codes, embed_path
@@ -239,6 +239,10 @@ class Renderer:
         pages.update(self._embed_pages(entry, common, goal))
         pages.update(updates.pages(self._render, petition, self.site.base_url, common))
         pages.update(media.files)
+        created = aware(petition.created, self._zone)
+        pages[opendata.daily_path(petition.slug)] = opendata.daily_csv(
+            opendata.daily_counts(created, entry.tally, self._zone)
+        )
         pages[history_path(petition.slug)] = self._render(
             "history.html",
             **{**common, "canonical": self._absolute(f"{page_url}history/")},
@@ -269,7 +273,8 @@ class Renderer:
         return self._render(template, petition=petition, **context)
 
     def site_pages(self, entries: list[Entry]) -> dict[str, bytes]:
-        """Index pages, feed.xml, sitemap.xml, robots.txt, 404.html and fingerprinted assets."""
+        """Index pages, feed.xml, sitemap.xml, robots.txt, 404.html, fingerprinted assets and
+        the open data's petitions.json and schema.json."""
         return self.render_site(self.plan_site(entries))
 
     def plan_site(self, entries: list[Entry]) -> SitePlan:
@@ -306,8 +311,11 @@ class Renderer:
         inputs["sitemap.xml"] = self._digest(
             "sitemap", feeds.sitemap_inputs(chunks, listings, named)
         )
+        shown_data = sorted(opendata.data_shown(i) for i in listings)  # by slug
+        inputs[opendata.PETITIONS_FILE] = self._digest("data", shown_data)
         for rel in ("robots.txt", "404.html", *(path for path, _ in self._assets.values())):
             inputs[rel] = self._digest(rel)  # these show nothing but the fingerprint covers
+        inputs[opendata.SCHEMA_FILE] = self._digest(opendata.SCHEMA_FILE)
         plan = dict(sorted(inputs.items()))
         return SitePlan(plan, index, chunks, ordered, chosen, updated, asks, lists, list_pages)
 
@@ -339,6 +347,10 @@ class Renderer:
             ),
             "robots.txt": lambda: self._render("robots.txt", sitemap_url=base + "/sitemap.xml"),
             "404.html": lambda: self._render("404.html"),
+            opendata.SCHEMA_FILE: lambda: opendata.schema_json(self.site),
+            opendata.PETITIONS_FILE: lambda: opendata.petitions_json(
+                plan.ordered, self.site, self._zone
+            ),
             **{path: _constant(data) for path, data in self._assets.values()},
         }  # fmt: skip
         out = {}

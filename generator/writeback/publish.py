@@ -42,6 +42,7 @@ _TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",  # the open data's daily counts
     ".svg": "image/svg+xml",
     ".webmanifest": "application/manifest+json",
 }

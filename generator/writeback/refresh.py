@@ -36,7 +36,8 @@ if TYPE_CHECKING:  # rendering and publishing code is imported when first used, 
 log = logging.getLogger(__name__)
 
 # Every list page shows counts: the index, the status and tag pages, and their later pages.
-_COUNT_PAGES = re.compile(r"(?:.+/)?index\.html|feed\.xml|sitemap\.xml")
+# So does the open data's petitions.json (each petition's daily.csv is among its own pages).
+_COUNT_PAGES = re.compile(r"(?:.+/)?index\.html|feed\.xml|sitemap\.xml|data/petitions\.json")
 
 
 def is_count_page(rel: str) -> bool:

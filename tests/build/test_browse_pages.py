@@ -31,10 +31,10 @@ def tags(project: Project) -> Project:
 
 
 def own(project: Project, slug: str) -> set[str]:
+    """A petition's files: its folder's and its open data's (daily.csv)."""
+    folders = (project.out / "petitions" / slug, project.out / "data" / "petitions" / slug)
     return {
-        p.relative_to(project.out).as_posix()
-        for p in (project.out / "petitions" / slug).rglob("*")
-        if p.is_file()
+        p.relative_to(project.out).as_posix() for f in folders for p in f.rglob("*") if p.is_file()
     }
 
 

@@ -22,8 +22,9 @@ FOOTPATH_PAGES = {FOOTPATH, count_path("fix-the-footpath")} | {
 
 
 def files_of(snap: dict[str, tuple[int, bytes]], slug: str) -> set[str]:
-    """A petition's files in a snapshot of the output: everything in its folder."""
-    return {p for p in snap if p.startswith(f"petitions/{slug}/")}
+    """A petition's files in a snapshot of the output: everything in its folder and in its
+    open data's folder."""
+    return {p for p in snap if p.startswith((f"petitions/{slug}/", f"data/petitions/{slug}/"))}
 
 
 def changed(before: dict[str, tuple[int, bytes]], after: dict[str, tuple[int, bytes]]) -> set[str]:

@@ -12,6 +12,7 @@ from generator.build import sources
 from generator.build.output import manifest_path
 from generator.model import Content, Tally
 from generator.render.countfile import count_path
+from generator.render.opendata import PETITIONS_FILE
 from generator.render.pages import LANDING_PAGES, Renderer
 from tests.build.conftest import Project, petition_text, snapshot
 
@@ -58,7 +59,8 @@ def assert_same_as_full_build(project: Project, tmp_path: Path, name: str, **kw:
 
 def pages_of(slug: str, folder: Path) -> set[str]:
     """A petition's files in the output `folder` (its own pages, its count file, its embed…)."""
-    found = {p for p in snapshot(folder) if p.startswith(f"petitions/{slug}/")}
+    folders = (f"petitions/{slug}/", f"data/petitions/{slug}/")  # its pages, its open data
+    found = {p for p in snapshot(folder) if p.startswith(folders)}
     assert found > {f"petitions/{slug}/index.html", count_path(slug)} | {
         f"petitions/{slug}/{name}/index.html" for name in LANDING_PAGES
     }
@@ -96,7 +98,7 @@ def test_new_title_rewrites_only_the_index_page_listing_it(
     assert rendered == [2]  # the other index pages are not even rendered
     # The feed shows titles, the sitemap does not; page 2 lists p-02 and p-03.
     # Its card on page 2 of the index and of the open petitions; the feed shows titles.
-    listing = {"page/2/index.html", "open/page/2/index.html", "feed.xml"}
+    listing = {"page/2/index.html", "open/page/2/index.html", "feed.xml", PETITIONS_FILE}
     assert rewritten(before, many.out) == pages_of("p-03", many.out) | listing
     assert b"Renamed 03" in (many.out / "page/2/index.html").read_bytes()
     assert_same_as_full_build(many, tmp_path, "full")
@@ -123,7 +125,7 @@ def test_count_that_reorders_the_index_rewrites_the_pages_it_moves(
     # the feed and sitemap (no counts) stay as they were.
     moved = {"index.html", "page/2/index.html", "page/3/index.html", "page/4/index.html"}
     moved |= {"open/" + rel for rel in moved}  # the open petitions' list: the same pages
-    assert rewritten(before, many.out) == pages_of("p-06", many.out) | moved
+    assert rewritten(before, many.out) == pages_of("p-06", many.out) | moved | {PETITIONS_FILE}
     first = (many.out / "index.html").read_text("utf-8")
     assert first.index("Petition 00") < first.index("Petition 06") < first.index("995")
     assert_same_as_full_build(many, tmp_path, "full", counts=Raised())
@@ -133,7 +135,7 @@ def test_count_that_keeps_the_order_rewrites_one_index_page(many: Project) -> No
     before = aged(many.out)
     many.write("p-05", petition_text("Petition 05", count=951))
     many.build()
-    listing = {"page/3/index.html", "open/page/3/index.html"}
+    listing = {"page/3/index.html", "open/page/3/index.html", PETITIONS_FILE}  # its count
     assert rewritten(before, many.out) == pages_of("p-05", many.out) | listing
 
 
@@ -154,7 +156,7 @@ def test_count_change_plans_the_site_without_reading_other_petitions(
     many.write("p-05", petition_text("Petition 05", count=951))
     many.build()
     saved = len(shards)  # the shard of p-05, read to be rewritten
-    listing = {"page/3/index.html", "open/page/3/index.html"}
+    listing = {"page/3/index.html", "open/page/3/index.html", PETITIONS_FILE}  # its count
     assert rewritten(before, many.out) == pages_of("p-05", many.out) | listing
     assert saved <= 1
     assert_same_as_full_build(many, tmp_path, "full")

@@ -72,14 +72,12 @@ def test_without_a_label_the_button_says_take_action_never_the_url(renderer: Ren
     assert aside.find("span", class_="cta-where").text == "minister@example.org"
 
 
-def test_the_map_names_its_tile_host_and_has_a_fallback_under_the_tiles(
-    renderer: Renderer,
-) -> None:
+def test_the_map_names_its_tile_host_and_labels_the_place(renderer: Renderer) -> None:
     place = page(renderer).find("section", class_="place")
     tiles = place.find("div", class_="map-tiles map-cols-2")
-    fallback = next(n for n in tiles.children if isinstance(n, Node))  # first: under the tiles
-    assert "map-fallback" in classes(fallback) and fallback.attrs["aria-hidden"] == "true"
-    assert fallback.text.startswith("Ministry of Foreign Affairs & Trade")
+    label = [n for n in tiles.children if isinstance(n, Node)][-1]  # last: over the tiles
+    assert "map-label" in classes(label) and label.attrs["aria-hidden"] == "true"
+    assert label.text == "Ministry of Foreign Affairs & Trade"
     note = place.find("p", class_="map-privacy").text
     assert "tile.openstreetmap.org" in note and "internet address" in note
 

@@ -85,6 +85,7 @@ def test_the_imported_listing_shows_the_imported_count_and_history() -> None:
         "fix-it", "Fix it", "The Council", "won", 731, CREATED.timestamp(), reached.timestamp(),
         ask_hash("<p>Please <em>fix</em> it.</p>"),
         summary="Please fix it.", goal=800, ladder=(10, 100), tags=("roads", "safety"),
+        reached=((500, reached.timestamp()),),  # the open data's milestones
     )  # fmt: skip
 
 
@@ -105,6 +106,7 @@ def test_an_entrys_listing_shows_its_public_tally() -> None:
     assert item == Listing(
         "fix-it", petition.title, petition.target, "open", 1002, CREATED.timestamp(),
         reached.timestamp(), ask_hash("<p>Ask</p>"), "Ask", None, petition.milestones,
+        reached=((1000, reached.timestamp()),),
     )  # fmt: skip
 
 
@@ -127,7 +129,11 @@ def test_listings_with_tallies_take_the_stored_count_and_newest_milestone() -> N
 
     assert found == [
         quiet._replace(signatures=3, updated=quiet.created),
-        busy._replace(signatures=12, updated=timestamp(reached, AUCKLAND)),
+        busy._replace(
+            signatures=12,
+            updated=timestamp(reached, AUCKLAND),
+            reached=((10, timestamp(reached, AUCKLAND)),),
+        ),
     ]
 
 

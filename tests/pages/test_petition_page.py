@@ -22,6 +22,7 @@ def page(renderer: Renderer, **petition: object) -> Node:
 
 def test_writes_the_page_and_the_pages_signers_land_on(renderer: Renderer) -> None:
     assert sorted(render_petition(renderer, make_entry())) == [
+        "data/petitions/chechnya/daily.csv",  # its count day by day (test_open_data.py)
         "petitions/chechnya/badge.svg",  # the count badge for READMEs (test_embed.py)
         "petitions/chechnya/card.png",  # the share card (tests/pictures/test_cards.py)
         "petitions/chechnya/check-email/index.html",

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from generator.model import Milestone, Tally
+from generator.render.opendata import PETITIONS_FILE
 from generator.render.pages import Entry, Renderer
 from tests.pages.factories import TEMPLATES, make_entry, make_petition, make_site
 
@@ -48,12 +49,13 @@ def test_plan_names_every_page_and_a_subset_renders_as_the_whole(renderer: Rende
 def test_new_title_changes_its_index_page_and_the_feed(renderer: Renderer) -> None:
     digests, changed = changed_with(renderer, 25, title="Renamed")
     # Its card on the index and on the open petitions' list, both on page 2.
-    assert digests == changed == {"page/2/index.html", "open/page/2/index.html", "feed.xml"}
+    shown = {"page/2/index.html", "open/page/2/index.html", "feed.xml", PETITIONS_FILE}
+    assert digests == changed == shown
 
 
 def test_new_target_changes_only_its_index_pages(renderer: Renderer) -> None:
     digests, changed = changed_with(renderer, 3, target="The mayor")
-    assert digests == changed == {"index.html", "open/index.html"}
+    assert digests == changed == {"index.html", "open/index.html", PETITIONS_FILE}
 
 
 def test_new_goal_changes_its_cards_only(renderer: Renderer) -> None:
@@ -66,13 +68,13 @@ def test_count_that_moves_a_petition_changes_the_pages_between(renderer: Rendere
     # p30 is newer than any on page 1, so the sitemap's lastmod of page 1 changes too.
     digests, changed = changed_with(renderer, 30, tally=Tally(996))
     moved = {"index.html", "page/2/index.html", "open/index.html", "open/page/2/index.html"}
-    assert digests == changed == moved | {"sitemap.xml"}
+    assert digests == changed == moved | {"sitemap.xml", PETITIONS_FILE}
 
 
 def test_new_milestone_changes_the_feed_and_the_sitemap(renderer: Renderer) -> None:
     tally = Tally(1000 - 44, (Milestone(10, DAY + timedelta(days=400)),))
     digests, changed = changed_with(renderer, 44, tally=tally)
-    assert digests == changed == {"feed.xml", "sitemap.xml"}
+    assert digests == changed == {"feed.xml", "sitemap.xml", PETITIONS_FILE}
 
 
 def test_other_settings_change_every_digest() -> None:

@@ -14,6 +14,7 @@ from generator.counting.counter import Counter, MilestoneHook
 from generator.counting.sources import SqliteFeed
 from generator.errors import PetitionSiteError
 from generator.model import Content, Milestone
+from generator.render.opendata import PETITIONS_FILE, daily_path
 from generator.signing.service import SigningService
 from generator.store.base import Store
 from generator.store.sqlite import SqliteStore
@@ -79,9 +80,12 @@ def test_milestone_rewrites_the_page_index_and_feed_and_nothing_else(
     counts = json.loads(built.read(COUNT_FILE))
     assert (counts["count"], counts["milestones"]) == (10, [{"count": 10, "reached_at": NOW_ISO}])
     changed = {rel for rel, data in built.files().items() if before[rel] != data}
-    own = {PAGE, COUNT_FILE, CARD, BADGE, EMBED}
-    assert own | LISTS | {"index.html", "feed.xml"} <= changed
-    assert changed <= own | LISTS | {"index.html", "feed.xml", "sitemap.xml"}
+    own = {PAGE, COUNT_FILE, CARD, BADGE, EMBED, daily_path(SLUG)}
+    shown = LISTS | {"index.html", "feed.xml", PETITIONS_FILE}  # the open data shows counts
+    assert own | shown <= changed
+    assert changed <= own | shown | {"sitemap.xml"}
+    data = json.loads(built.read(PETITIONS_FILE))
+    assert [p["count"] for p in data["petitions"] if p["slug"] == SLUG] == [10]
     assert ">10<" in built.read(BADGE).decode()
     assert parse(built.read(EMBED)).by_id("count").text == "10"
     untouched = {rel for rel, ns in built.mtimes().items() if mtimes[rel] == ns}
