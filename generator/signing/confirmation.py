@@ -43,23 +43,27 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
-def _b64(data: bytes) -> str:
+def b64url(data: bytes) -> str:
+    """`data` in base64url without padding, as links carry it."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _unb64(text: str) -> bytes:
+def unb64url(text: str) -> bytes:
+    """The bytes of unpadded base64url `text`."""
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def token(secret: bytes, sid: str) -> str:
     """The token of a signature id: HMAC-SHA256 under the site secret, 128 bits, base64url."""
     digest = hmac.new(secret, b"confirm:" + sid.encode(), hashlib.sha256).digest()
-    return _b64(digest[:16])
+    return b64url(digest[:16])
 
 
 def ref(secret: bytes, email_key: str, sid: str) -> str:
     """The path segment of a signature's confirmation link."""
-    return ".".join((_b64(bytes.fromhex(email_key)), _b64(bytes.fromhex(sid)), token(secret, sid)))
+    return ".".join(
+        (b64url(bytes.fromhex(email_key)), b64url(bytes.fromhex(sid)), token(secret, sid))
+    )
 
 
 def check(secret: bytes, text: str) -> Ref:
@@ -68,7 +72,7 @@ def check(secret: bytes, text: str) -> Ref:
     if found is None:
         raise InvalidLink("malformed")
     try:
-        email_key, sid = (_unb64(found.group(n)).hex() for n in (1, 2))
+        email_key, sid = (unb64url(found.group(n)).hex() for n in (1, 2))
     except (binascii.Error, ValueError):
         raise InvalidLink("malformed") from None
     if len(email_key) != 64 or len(sid) != 32:

@@ -12,24 +12,15 @@ and must not unsubscribe anyone).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
 from dataclasses import dataclass
 
-from generator.signing.confirmation import InvalidLink
+from generator.signing.confirmation import InvalidLink, b64url, unb64url
 
 _REF = re.compile(r"([A-Za-z0-9_-]{43})(?:\.([A-Za-z0-9_-]{22}))?")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 @dataclass(frozen=True)
@@ -44,13 +35,13 @@ def token(secret: bytes, slug: str, email_key: str, sid: str) -> str:
     """The unsubscribe token of a signature: HMAC-SHA256 of its petition, key and id, 128
     bits, base64url."""
     message = f"unsubscribe:{slug}:{email_key}:{sid}".encode()
-    return _b64(hmac.new(secret, message, hashlib.sha256).digest()[:16])
+    return b64url(hmac.new(secret, message, hashlib.sha256).digest()[:16])
 
 
 def ref(email_key: str, sid: str) -> str:
     """The path segment naming a signature in its unsubscribe link."""
-    key = _b64(bytes.fromhex(email_key))
-    return f"{key}.{_b64(bytes.fromhex(sid))}" if sid else key
+    key = b64url(bytes.fromhex(email_key))
+    return f"{key}.{b64url(bytes.fromhex(sid))}" if sid else key
 
 
 def path(slug: str, email_key: str, sid: str, secret: bytes) -> str:
@@ -64,8 +55,8 @@ def check(secret: bytes, slug: str, ref_text: str, token_text: str) -> Named:
     found = _REF.fullmatch(ref_text)
     if found is None or not _TOKEN.fullmatch(token_text):
         raise InvalidLink("malformed")
-    email_key = _unb64(found.group(1)).hex()
-    sid = _unb64(found.group(2)).hex() if found.group(2) else ""
+    email_key = unb64url(found.group(1)).hex()
+    sid = unb64url(found.group(2)).hex() if found.group(2) else ""
     if len(email_key) != 64 or len(sid) not in (0, 32):
         raise InvalidLink("malformed")
     if not hmac.compare_digest(token(secret, slug, email_key, sid), token_text):
