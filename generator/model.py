@@ -18,6 +18,9 @@ class Milestone:
 
     count: int
     reached_at: datetime
+    # The size of the petition's public log once the signature that reached it was appended
+    # (None: reached before the log, or imported): a milestone anyone can check in the log.
+    size: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class Tally:
     # each version's first one counted: what "N people signed an earlier version" comes from.
     by_version: Mapping[str, int] = field(default_factory=dict, compare=False)
     version_seen: Mapping[str, datetime] = field(default_factory=dict, compare=False)
+    # Leaves in the petition's public log (generator.log): moves with the count, together.
+    log_size: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ class ChangeFeed(Protocol):
 
 
 class Counter:
-    """Counts one store's changes for one content folder's petitions."""
+    """Counts one store's changes for one content folder's petitions (and, given the log's
+    id key, appends each count's move to the petition's public log in the same write)."""
 
     def __init__(
         self,
@@ -46,8 +47,10 @@ class Counter:
         on_milestone: Iterable[MilestoneHook] = (),
         on_counted: Iterable[CountHook] = (),
         backoff: Backoff = PATIENT,
+        id_key: bytes | None = None,
     ) -> None:
         self.content = content
+        self.id_key = id_key  # the log's id key: with it, counting appends to the logs
         self.store = store
         self.on_milestone = list(on_milestone)
         self.on_counted = list(on_counted)
@@ -61,7 +64,7 @@ class Counter:
 
         def attempt() -> list[CountUpdate]:
             before = self.store.counts(slugs)
-            updates = aggregate(feed.changes, before, self._petitions)
+            updates = aggregate(feed.changes, before, self._petitions, self.id_key)
             try:
                 applied = self.store.apply_counts(feed.batch, updates)
             except CountsMoved as exc:  # another batch moved these counts: read again

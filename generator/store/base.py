@@ -68,8 +68,9 @@ class Transition:
 class Change:
     """A signature of `slug` going from `before` to `after` (None: it did not exist, or no
     longer does) at `at` (its signing or confirming time), as the change feed reports it,
-    with the signature's `country` and `region` (for the totals by place) and the text
-    `version` it signed (for the totals by version)."""
+    with the signature's `country` and `region` (for the totals by place), the text
+    `version` it signed (for the totals by version) and its random `signature` id (whose
+    keyed hash is its leaf in the petition's public log)."""
 
     slug: str
     before: str | None
@@ -78,6 +79,7 @@ class Change:
     country: str = ""
     region: str = ""
     version: str = ""
+    signature: str = ""
 
     @property
     def counted(self) -> int:
@@ -104,6 +106,7 @@ class CountUpdate:
     regions: Mapping[str, int] = field(default_factory=dict)  # and by region
     versions: Mapping[str, int] = field(default_factory=dict)  # and by text version signed
     seen: Mapping[str, datetime] = field(default_factory=dict)  # each version's first count
+    leaves: tuple[bytes, ...] = ()  # the public log's new leaves (generator.log.leaves)
 
     @property
     def after(self) -> Tally:
@@ -119,6 +122,7 @@ class CountUpdate:
             by_region=moved(self.before.by_region, self.regions),
             by_version=moved(self.before.by_version, self.versions),
             version_seen=dict(sorted(seen.items())),
+            log_size=self.before.log_size + len(self.leaves),
         )
 
 
@@ -218,9 +222,14 @@ class Store(Protocol):
         """Delete the pending signatures whose `expires_at` has passed; returns how many."""
 
     def apply_counts(self, batch: str, updates: Sequence[CountUpdate]) -> bool:
-        """Apply one batch of the change feed's updates, all together and once: False when
-        this batch was applied before. Raises CountsMoved (nothing applied) when a petition's
-        stored tally is no longer each update's `before`: read the counts again and retry."""
+        """Apply one batch of the change feed's updates, all together and once (counts,
+        milestones and the log's leaves): False when this batch was applied before. Raises
+        CountsMoved (nothing applied) when a petition's stored tally (count, pending, log
+        size) is no longer each update's `before`: read the counts again and retry."""
+
+    def log_entries(self, slug: str, start: int, end: int) -> list[bytes]:
+        """The leaves `start` to `end` (excluded) of the petition's public log, as appended
+        with its counts; fewer when the log is shorter."""
 
     def claim(self, slug: str, what: str, now: datetime, every: timedelta) -> bool:
         """True for the first caller in each `every` (from any process) to claim `what` for a

@@ -50,7 +50,8 @@ if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is im
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
-BATCH_PARTS = 90  # count items per transaction (and a marker): DynamoDB takes 100 parts
+BATCH_PARTS = 49  # petitions per transaction, each its count item and its log leaves, and a
+# marker: DynamoDB takes 100 parts
 
 
 class DynamoStore:
@@ -299,7 +300,10 @@ class DynamoStore:
     def _apply_part(self, marker: str, part: Sequence[CountUpdate], now: datetime) -> bool:
         what = f"count the changes {marker}"
         parts = [items.batch_marker(self.table, marker, now)]
-        parts += [items.count_update(self.table, update, now) for update in part]
+        for update in part:
+            parts.append(items.count_update(self.table, update, now))
+            if update.leaves:
+                parts.append(items.log_put(self.table, update))
         token = uuid.uuid4().hex
 
         def cancelled(reasons: list[str], exc: ClientError) -> bool:
@@ -313,6 +317,38 @@ class DynamoStore:
             return self.api.transact(parts, token, what, cancelled)
 
         return retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {what}")
+
+    def log_entries(self, slug: str, start: int, end: int) -> list[bytes]:
+        """The petition's log leaves from `start` to `end` (excluded): the leaves item holding
+        `start` (the last one from at or before it) and those after it, by key."""
+        if end <= start:
+            return []
+        partition = items.log_key(slug, 0)["pk"]
+        first = items.log_key(slug, start)["sk"]
+        found: list[bytes] = []
+        try:
+            holding = self.client.query(
+                TableName=self.table, KeyConditionExpression="pk = :p AND sk <= :s",
+                ExpressionAttributeValues={":p": partition, ":s": first},
+                ScanIndexForward=False, Limit=1, ConsistentRead=True,
+            ).get("Items", [])  # fmt: skip
+            at = int(holding[0]["sk"]["S"]) if holding else start
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.table, KeyConditionExpression="pk = :p AND sk >= :s",
+                ExpressionAttributeValues={":p": partition, ":s": items.log_key(slug, at)["sk"]},
+                ConsistentRead=True,
+            )  # fmt: skip
+            for page in pages:
+                for item in page.get("Items", []):
+                    index = int(item["sk"]["S"])
+                    for offset, leaf in enumerate(item["leaves"]["L"]):
+                        if start <= index + offset < end:
+                            found.append(bytes(leaf["B"]))
+                    if index + len(item["leaves"]["L"]) >= end:
+                        return found
+        except (ClientError, BotoCoreError) as exc:
+            raise self.api.failure(f"read the log of {slug!r}", exc) from exc
+        return found
 
     def claim(self, slug: str, what: str, now: datetime, every: timedelta) -> bool:
         """The first caller in each `every` claims `what` (an attribute of the count item)."""

@@ -11,7 +11,10 @@ few times a second at most, from the table's stream), and read by key.
 | signature | `sig#<slug>#<email_key>` | `sig` | its fields, `gsi1pk`, `gsi1sk`, `expires` |
 | count | `count#<slug>` | `count` | `slug`, `n`, `p` (pending), `m<count>` = reached_at, |
 |  |  |  | `country#<cc>`, `region#<code>` (counted signatures by place), |
-|  |  | `version#<v>` (by text version signed), `seen#<v>` (when its first counted) |
+|  |  | `version#<v>` (by text version signed), `seen#<v>` (when its first counted), |
+|  |  | `log_size` (leaves in its public log), `msize#<count>` (log size at milestone) |
+| log leaves | `log#<slug>` | `<first index, 12 digits>` | `leaves` (list of binary): one |
+|  |  | batch's leaves of the petition's public log, written with its count |
 | batch marker | `batch#<id>` | `batch` | `expires` (TTL): the counter applied that batch |
 | rate counter | `rate#<key>#<YYYYMMDDHHMM>` | `rate` | `hits`, `expires` (TTL, epoch s) |
 
@@ -49,6 +52,8 @@ MOVED_FROM, MOVED_TO = "moved_from", "moved_to"  # a signature moved to a new ke
 BATCH_TTL_SECONDS = 7 * 24 * 3600  # a stream keeps records 24 hours: markers outlive them
 COUNTRY_PREFIX, REGION_PREFIX = "country#", "region#"  # a count item's totals by place
 VERSION_PREFIX, SEEN_PREFIX = "version#", "seen#"  # its totals by text version, first counted
+LOG_SIZE, MILESTONE_SIZE_PREFIX = "log_size", "msize#"  # its public log's size, at milestones
+INDEX_DIGITS = 12  # a log leaves item's sort key: its first leaf's index, zero-padded
 
 
 def key(pk: str, sk: str) -> Item:
@@ -64,6 +69,26 @@ def signature_key(slug: str, email_key: str) -> Item:
 def count_key(slug: str) -> Item:
     """A petition's count item."""
     return key(f"count#{slug}", COUNT_SK)
+
+
+def log_key(slug: str, first: int) -> Item:
+    """The item holding a petition's log leaves from index `first` (one batch's)."""
+    return key(f"log#{slug}", str(first).zfill(INDEX_DIGITS))
+
+
+def log_put(table: str, update: CountUpdate) -> TransactWriteItemTypeDef:
+    """The transaction part appending an update's leaves to its petition's log (refused if
+    leaves were appended from that index before)."""
+    return {
+        "Put": {
+            "TableName": table,
+            "Item": {
+                **log_key(update.slug, update.before.log_size),
+                "leaves": {"L": [{"B": leaf} for leaf in update.leaves]},
+            },
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
 
 
 def batch_key(batch: str) -> Item:
@@ -149,7 +174,15 @@ def count_update(table: str, update: CountUpdate, now: datetime) -> TransactWrit
         names[f"#m{i}"] = milestone_attribute(milestone.count)
         values[f":m{i}"] = {"S": to_iso(milestone.reached_at)}
         sets.append(f"#m{i} = :m{i}")
+        if milestone.size is not None:
+            names[f"#z{i}"] = MILESTONE_SIZE_PREFIX + str(milestone.count)
+            values[f":z{i}"] = {"N": str(milestone.size)}
+            sets.append(f"#z{i} = :z{i}")
     adds = ["n :n", "p :p"]  # ADD works on top-level attributes only: one per place
+    values[":was_z"] = {"N": str(update.before.log_size)}
+    if update.leaves:
+        values[":z"] = {"N": str(len(update.leaves))}
+        adds.append(f"{LOG_SIZE} :z")
     for version, first in update.seen.items():  # the first counted time is kept
         i = len(sets)
         names[f"#s{i}"] = SEEN_PREFIX + version
@@ -169,6 +202,10 @@ def count_update(table: str, update: CountUpdate, now: datetime) -> TransactWrit
     condition = "n = :was_n AND p = :was_p"
     if not update.before.count and not update.before.pending:
         condition = f"attribute_not_exists(n) OR ({condition})"
+    logged = f"{LOG_SIZE} = :was_z"
+    if not update.before.log_size:
+        logged = f"attribute_not_exists({LOG_SIZE}) OR {logged}"
+    condition = f"({condition}) AND ({logged})"
     part: TransactWriteItemTypeDef = {
         "Update": {
             "TableName": table,
@@ -203,7 +240,7 @@ def milestone_attribute(count: int) -> str:
 def milestones_of(item: Item) -> list[Milestone]:
     """The milestones recorded in a milestones item."""
     found = [
-        Milestone(int(name[1:]), from_iso(value["S"]))
+        Milestone(int(name[1:]), from_iso(value["S"]), _size(item, name[1:]))
         for name, value in item.items()
         if name[:1] == "m" and name[1:].isdigit() and "S" in value
     ]
@@ -219,6 +256,7 @@ def tally_of(item: Item | None) -> Tally:
         milestones=tuple(milestones_of(item)),
         pending=int(item.get("p", {"N": "0"})["N"]),
         updated=_moment(item, "updated"),
+        log_size=int(item.get(LOG_SIZE, {"N": "0"})["N"]),
         by_country=places_of(item, COUNTRY_PREFIX),
         by_region=places_of(item, REGION_PREFIX),
         by_version=places_of(item, VERSION_PREFIX),
@@ -238,6 +276,12 @@ def places_of(item: Item, prefix: str) -> dict[str, int]:
         if name.startswith(prefix) and "N" in value
     }
     return {code: n for code, n in sorted(found.items()) if n}
+
+
+def _size(item: Item, count: str) -> int | None:
+    """The log size recorded with the milestone of `count` (None: from before the log)."""
+    found = item.get(MILESTONE_SIZE_PREFIX + count, {}).get("N")
+    return None if found is None else int(found)
 
 
 def state_of(item: Item | None) -> str | None:

@@ -61,10 +61,13 @@ def change_of(record: Mapping[str, Any]) -> Change | None:
         at = from_iso(new["signed_at"]["S"])
     else:
         at = _when(record)
-    kept = {name: image.get(name, {}).get("S", "") for name in ("country", "region", "version")}
+    kept = {
+        name: image.get(name, {}).get("S", "") for name in ("country", "region", "version", "sid")
+    }
     return Change(
-        image["slug"]["S"], before, after, at, kept["country"], kept["region"], kept["version"]
-    )
+        image["slug"]["S"], before, after, at, kept["country"], kept["region"], kept["version"],
+        kept["sid"],
+    )  # fmt: skip
 
 
 def changes_of(records: Iterable[Mapping[str, Any]]) -> tuple[Change, ...]:

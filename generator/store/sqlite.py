@@ -144,7 +144,7 @@ class SqliteStore:
             at = signature.confirmed_at or signature.signed_at
             schema.note_change(
                 conn, signature.slug, None, signature.state, at, signature.country,
-                signature.region, signature.version,
+                signature.region, signature.version, signature.id,
             )  # fmt: skip
             if rate is not None:
                 self._count_hit(conn, minute, rate.key, now)
@@ -207,7 +207,7 @@ class SqliteStore:
                 )
                 schema.note_change(
                     conn, slug, found.state, to, when or self._clock(), found.country,
-                    found.region, found.version,
+                    found.region, found.version, found.id,
                 )  # fmt: skip
             return Transition(found.state)
 
@@ -248,15 +248,15 @@ class SqliteStore:
 
         def read(conn: sqlite3.Connection) -> Feed | None:
             rows = conn.execute(
-                "SELECT seq, slug, before, after, at, country, region, version FROM changes"
+                "SELECT seq, slug, before, after, at, country, region, version, sid FROM changes"
                 " ORDER BY seq LIMIT ?",
                 (limit,),
             ).fetchall()
             if not rows:
                 return None
             changes = tuple(
-                Change(slug, b, a, from_iso(at), country, region, version)
-                for _, slug, b, a, at, country, region, version in rows
+                Change(slug, b, a, from_iso(at), country, region, version, sid)
+                for _, slug, b, a, at, country, region, version, sid in rows
             )
             return Feed(f"sqlite:{rows[0][0]}-{rows[-1][0]}+{len(rows)}", changes)
 
@@ -277,7 +277,8 @@ class SqliteStore:
                 return False
             for update in updates:
                 stored = schema.read_tally(conn, update.slug)
-                if (stored.count, stored.pending) != (update.before.count, update.before.pending):
+                was = (update.before.count, update.before.pending, update.before.log_size)
+                if (stored.count, stored.pending, stored.log_size) != was:
                     raise CountsMoved(f"the counts of {update.slug!r} moved")
             now = self._clock()
             for update in updates:
@@ -285,14 +286,30 @@ class SqliteStore:
                 schema.add_places(conn, update.slug, schema.COUNTRY, update.countries)
                 schema.add_places(conn, update.slug, schema.REGION, update.regions)
                 schema.add_versions(conn, update.slug, update.versions, update.seen)
+                schema.add_leaves(conn, update.slug, update.before.log_size, update.leaves)
                 conn.executemany(
-                    "INSERT OR IGNORE INTO milestones (slug, count, reached_at) VALUES (?, ?, ?)",
-                    [(update.slug, m.count, to_iso(m.reached_at)) for m in update.reached],
+                    "INSERT OR IGNORE INTO milestones (slug, count, reached_at, log_size)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(update.slug, m.count, to_iso(m.reached_at), m.size) for m in update.reached],
                 )
             conn.execute("DELETE FROM changes WHERE seq BETWEEN ? AND ?", (first, last))
             return True
 
         return self._write(f"count the changes {batch}", apply)
+
+    def log_entries(self, slug: str, start: int, end: int) -> list[bytes]:
+        """The petition's log leaves from `start` to `end` (excluded), by index."""
+        return self._read(
+            f"read the log of {slug!r}",
+            lambda conn: [
+                bytes(leaf)
+                for (leaf,) in conn.execute(
+                    "SELECT leaf FROM log_leaves WHERE slug = ? AND idx >= ? AND idx < ?"
+                    " ORDER BY idx",
+                    (slug, start, end),
+                )
+            ],
+        )
 
     def claim(self, slug: str, what: str, now: datetime, every: timedelta) -> bool:
         """The first caller in each `every` claims `what` for the petition."""
@@ -400,6 +417,7 @@ class SqliteStore:
                     found.country,
                     found.region,
                     found.version,
+                    found.id,
                 )
                 removed.append(slug)
             return removed
@@ -432,25 +450,27 @@ class SqliteStore:
 
         def rekey(conn: sqlite3.Connection) -> Rekeyed:
             rows = conn.execute(
-                "SELECT id, email, email_key, state, country, region, version FROM signatures"
-                " WHERE slug = ? ORDER BY signed_at, id",
+                "SELECT id, email, email_key, state, country, region, version, sid"
+                " FROM signatures WHERE slug = ? ORDER BY signed_at, id",
                 (slug,),
             ).fetchall()
-            groups: dict[str, list[tuple[int, str, str, str, str, str]]] = {}
-            for row_id, email, old_key, state, country, region, version in rows:
+            groups: dict[str, list[tuple[int, str, str, str, str, str, str]]] = {}
+            for row_id, email, old_key, state, country, region, version, sid in rows:
                 groups.setdefault(key_of(email), []).append(
-                    (row_id, old_key, state, country, region, version)
+                    (row_id, old_key, state, country, region, version, sid)
                 )
-            drop: list[tuple[int, str, str, str, str]] = []
+            drop: list[tuple[int, str, str, str, str, str]] = []
             moves: list[tuple[str, int]] = []
             for new_key, members in groups.items():
                 kept = min(members, key=lambda m: _KEEP_FIRST.get(m[2], len(_KEEP_FIRST)))
                 drop += [(m[0], *m[2:]) for m in members if m[0] != kept[0]]
                 if kept[1] != new_key:
                     moves.append((new_key, kept[0]))
-            for row_id, state, country, region, version in drop:  # first: no key collides
+            for row_id, state, country, region, version, sid in drop:  # first: no key collides
                 conn.execute("DELETE FROM signatures WHERE id = ?", (row_id,))
-                schema.note_change(conn, slug, state, None, self._clock(), country, region, version)
+                schema.note_change(
+                    conn, slug, state, None, self._clock(), country, region, version, sid
+                )
             for _, row_id in moves:  # clear the way: keys may swap places
                 conn.execute(
                     "UPDATE signatures SET email_key = ? WHERE id = ?", (f"~{row_id}", row_id)

@@ -11,8 +11,8 @@ from generator.model import Milestone, Tally
 from generator.store.base import CONFIRMED, Signature
 from generator.store.times import from_iso, to_iso
 
-VERSION = 6  # PRAGMA user_version of a file with this schema (5: mail to supporters;
-# 6: the text version each signature signed)
+VERSION = 7  # PRAGMA user_version of a file with this schema (5: mail to supporters;
+# 6: the text version each signature signed; 7: the public log's leaves)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS signatures (
     id INTEGER PRIMARY KEY,
@@ -42,13 +42,21 @@ CREATE TABLE IF NOT EXISTS counts (
     slug TEXT PRIMARY KEY,
     n INTEGER NOT NULL,
     pending INTEGER NOT NULL DEFAULT 0,
-    updated TEXT
+    updated TEXT,
+    log_size INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS milestones (
     slug TEXT NOT NULL,
     count INTEGER NOT NULL,
     reached_at TEXT NOT NULL,
+    log_size INTEGER,
     PRIMARY KEY (slug, count)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS log_leaves (
+    slug TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    leaf BLOB NOT NULL,
+    PRIMARY KEY (slug, idx)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -58,7 +66,8 @@ CREATE TABLE IF NOT EXISTS changes (
     at TEXT NOT NULL,
     country TEXT NOT NULL DEFAULT '',
     region TEXT NOT NULL DEFAULT '',
-    version TEXT NOT NULL DEFAULT ''
+    version TEXT NOT NULL DEFAULT '',
+    sid TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS places (
     slug TEXT NOT NULL,
@@ -114,11 +123,17 @@ ADDED = {
         ("region", "TEXT NOT NULL DEFAULT ''"),  # version 4: totals by place
         ("version", "TEXT NOT NULL DEFAULT ''"),  # version 6: the text signed
     ),
-    "counts": (("pending", "INTEGER NOT NULL DEFAULT 0"), ("updated", "TEXT")),
+    "counts": (
+        ("pending", "INTEGER NOT NULL DEFAULT 0"),
+        ("updated", "TEXT"),
+        ("log_size", "INTEGER NOT NULL DEFAULT 0"),  # version 7: the public log
+    ),
+    "milestones": (("log_size", "INTEGER"),),
     "changes": (
         ("country", "TEXT NOT NULL DEFAULT ''"),
         ("region", "TEXT NOT NULL DEFAULT ''"),
         ("version", "TEXT NOT NULL DEFAULT ''"),
+        ("sid", "TEXT NOT NULL DEFAULT ''"),
     ),
 }
 COUNTRY, REGION = "country", "region"  # the kinds of place in the places table
@@ -214,12 +229,13 @@ def signature_of(row: SignatureRow) -> Signature:
 def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
     """The stored count, pending count and milestones (oldest first) of one petition."""
     found = conn.execute(
-        "SELECT n, pending, updated FROM counts WHERE slug = ?", (slug,)
+        "SELECT n, pending, updated, log_size FROM counts WHERE slug = ?", (slug,)
     ).fetchone()
     milestones = tuple(
-        Milestone(count, from_iso(when))
-        for count, when in conn.execute(
-            "SELECT count, reached_at FROM milestones WHERE slug = ? ORDER BY reached_at, count",
+        Milestone(count, from_iso(when), size)
+        for count, when, size in conn.execute(
+            "SELECT count, reached_at, log_size FROM milestones WHERE slug = ?"
+            " ORDER BY reached_at, count",
             (slug,),
         )
     )
@@ -228,7 +244,7 @@ def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
         "SELECT kind, code, n FROM places WHERE slug = ? AND n != 0 ORDER BY kind, code", (slug,)
     ):
         places[kind][code] = n
-    count, pending, updated = found if found else (0, 0, None)
+    count, pending, updated, log_size = found if found else (0, 0, None, 0)
     versions, seen = {}, {}
     for version, n, first_seen in conn.execute(
         "SELECT version, n, first_seen FROM versions WHERE slug = ? ORDER BY version", (slug,)
@@ -238,7 +254,7 @@ def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
         seen[version] = from_iso(first_seen)
     return Tally(
         count, milestones, pending, _moment(updated), places[COUNTRY], places[REGION],
-        by_version=versions, version_seen=seen,
+        by_version=versions, version_seen=seen, log_size=log_size,
     )  # fmt: skip
 
 
@@ -294,15 +310,29 @@ def add_counts(
 
 def note_change(
     conn: sqlite3.Connection, slug: str, before: str | None, after: str | None, at: datetime,
-    country: str = "", region: str = "", version: str = "",
+    country: str = "", region: str = "", version: str = "", sid: str = "",
 ) -> None:  # fmt: skip
     """Put a signature's change of state on the change feed (in the writing transaction),
-    with the signature's country, region and text version."""
+    with the signature's country, region, text version and random id."""
     if before != after:
         conn.execute(
-            "INSERT INTO changes (slug, before, after, at, country, region, version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (slug, before, after, to_iso(at), country, region, version),
+            "INSERT INTO changes (slug, before, after, at, country, region, version, sid)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (slug, before, after, to_iso(at), country, region, version, sid),
+        )
+
+
+def add_leaves(conn: sqlite3.Connection, slug: str, first: int, leaves: tuple[bytes, ...]) -> None:
+    """Append leaves to a petition's log from index `first`, moving its size with them."""
+    if leaves:
+        conn.executemany(
+            "INSERT INTO log_leaves (slug, idx, leaf) VALUES (?, ?, ?)",
+            [(slug, first + i, leaf) for i, leaf in enumerate(leaves)],
+        )
+        conn.execute(
+            "INSERT INTO counts (slug, n, log_size) VALUES (?, 0, ?) ON CONFLICT (slug)"
+            " DO UPDATE SET log_size = excluded.log_size",
+            (slug, first + len(leaves)),
         )
 
 
