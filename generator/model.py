@@ -113,6 +113,7 @@ class Site:
     confirmation: str = "required"  # one of CONFIRMATION
     mail_from: str = ""  # the address confirmation mail comes from ("": no-reply@ the site)
     data_licence: str = ""  # the licence of /data/ (e.g. CC-BY-4.0; "": none named)
+    log_key: str = ""  # the public key that signs the logs' checkpoints ("": none named)
 
 
 @dataclass(frozen=True)

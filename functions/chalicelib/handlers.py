@@ -42,6 +42,12 @@ def _refused(
     return problem_page(problem, runtime.current(), slug, fields or {})
 
 
+def _fragment(receipt: str | None) -> str:
+    """A receipt's fragment (`#p=…&s=…&from=…`), carried by a redirect to the page that
+    offers its link; "" without one. Browsers never send a fragment to a server."""
+    return "" if receipt is None else receipt[receipt.index("#") :]
+
+
 def _see(path: str) -> Response:
     return Response("", headers={"Location": path, **NO_STORE}, status_code=303)
 
@@ -67,7 +73,9 @@ def sign(request: Request, slug: str) -> Response:
         return _refused(error, slug, form, fields)
     page = f"/petitions/{quote(slug, safe='')}/"
     if form:
-        return _see(page + ("check-email/" if result.confirming else "thanks/"))
+        if result.confirming:
+            return _see(page + "check-email/")
+        return _see(page + "thanks/" + _fragment(result.receipt))
     status = 202 if result.confirming else 201
     return Response(result.as_json(), headers={**JSON_TYPE, **NO_STORE}, status_code=status)
 
@@ -108,8 +116,10 @@ def confirm(request: Request, slug: str, ref: str) -> Response:
     except (Problem, PetitionSiteError) as error:
         return _refused(error, slug, form)
     if form:
-        return _see(f"/petitions/{quote(slug, safe='')}/{done.outcome}/")
+        return _see(f"/petitions/{quote(slug, safe='')}/{done.outcome}/{_fragment(done.receipt)}")
     answer = {"outcome": done.outcome, "count": done.count, "milestone": done.milestone}
+    if done.receipt:
+        answer["receipt"] = done.receipt
     return Response(answer, headers={**JSON_TYPE, **NO_STORE}, status_code=200)
 
 

@@ -121,7 +121,9 @@ class Runtime:
                 if counted is None:  # count files only where a site is published
                     publishes = self.writeback.publishes()
                     counted = [self._load_freshness().counted] if publishes else []
-                self._counter = Counter(content, store, hooks, counted)
+                keys = self._settings.log_keys()  # with them, counting appends to the logs
+                id_key = None if keys is None else keys.id_key
+                self._counter = Counter(content, store, hooks, counted, id_key=id_key)
             return self._counter
 
     def freshness(self) -> Freshness:

@@ -111,15 +111,20 @@ class LambdaWriteBack:
     def freshness(
         self, content: Content, store: Store, clock: Callable[[], datetime] = utc_now
     ) -> Freshness:
-        """Count files put straight into PETITION_SITE_BUCKET (never invalidated: the CDN
-        keeps them seconds) and pages re-rendered by PETITION_WRITEBACK_FUNCTION (none when it
-        is unset); the aggregator's `counted` hook and the refresh function's `sweep`."""
+        """Count files and the public logs put straight into PETITION_SITE_BUCKET (never
+        invalidated: the CDN keeps them seconds) and pages re-rendered by
+        PETITION_WRITEBACK_FUNCTION (none when it is unset); the aggregator's `counted` hook
+        and the refresh function's `sweep`."""
         from generator.writeback.fresh import Freshness
+        from generator.writeback.logs import LogPublisher
         from generator.writeback.publish import S3Publisher
 
         name = self.settings.writeback_function()
         files = S3Publisher(self.settings.site_bucket())  # no distribution: never invalidated
-        return Freshness(content, store, files, pages_hook(name) if name else None, clock)
+        keys = self.settings.log_keys()
+        logs = None if keys is None else LogPublisher(content.site, store, files, keys)
+        pages = pages_hook(name) if name else None
+        return Freshness(content, store, files, pages, clock, logs=logs)
 
     def writeback(self, content: Content, store: Store) -> WriteBack:
         """The WriteBack publishing to PETITION_SITE_BUCKET (built once, then reused)."""

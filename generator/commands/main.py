@@ -29,6 +29,7 @@ COMMANDS = (
     "purge",
     "notify",
     "verify-log",
+    "log-key",
 )  # later commands register here; each is generator/commands/<name with _ for ->.py
 SUMMARIES = {
     "build": "build the static site (the default command)",
@@ -44,8 +45,10 @@ SUMMARIES = {
     "anonymise": "remove signers' names and addresses from petitions closed past retention",
     "purge": "delete pending signatures whose confirmation link expired",
     "notify": "mail each new update, once, to the signers who asked to hear more",
-    "verify-log": "audit a petition's public log: its signature, its tiles, that it only grew,"
-    " and its additions and withdrawals",
+    "verify-log": "audit a petition's public log (or a whole site's): its signature, its tiles,"
+    " that it only grew, and that its count file adds up to its additions and withdrawals",
+    "log-key": "print the public key that signs the logs (for site.yaml's log_key), or make"
+    " new log keys for a deploy with --new",
 }
 
 

@@ -277,6 +277,25 @@ class Email(Kind):
         return value
 
 
+class LogKey(Kind):
+    """The public key of the logs' checkpoints, as a signed-note verifier key."""
+
+    label = "log verifier key"
+    limit = "<name>+<8 hex digits>+<base64 Ed25519 key>"
+
+    def parse(self, node: Node) -> str:
+        """The key as written (checked: name, ID and key agree)."""
+        from generator.errors import LogError
+        from generator.log.note import Verifier  # cryptography only when a key is named
+
+        value = self.text(node)
+        try:
+            Verifier.parse(value)
+        except LogError as e:
+            raise Invalid(f"{value!r} is not a verifier key: {e.message}") from None
+        return value
+
+
 class Language(Kind):
     """A BCP 47 language tag such as en-NZ or mi."""
 

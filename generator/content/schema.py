@@ -23,6 +23,7 @@ from generator.content.kinds import (
     Email,
     Int,
     Language,
+    LogKey,
     Number,
     Text,
     Url,
@@ -140,6 +141,12 @@ SITE = Mapping(
             Text(100),
             "the licence the open data under /data/ is published under, e.g. CC-BY-4.0"
             " (an SPDX identifier or a URL; stated in petitions.json)",
+        ),
+        Field(
+            "log_key",
+            LogKey(),
+            "the public key that signs each petition's log checkpoint (the verifier half of"
+            " PETITION_LOG_KEY, printed by `build.py log-key`); published at /log/key.txt",
         ),
     ),
 )

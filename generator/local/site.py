@@ -14,7 +14,7 @@ import os
 import secrets
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -77,6 +77,14 @@ def local_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def local_log_keys(environ: Mapping[str, str], data_dir: Path) -> dict[str, str]:
+    """The public logs' keys as settings: the environment's, else made once in data_dir."""
+    from generator.log.keys import ID_KEY_ENV, KEY_ENV, LOCAL_NAME, log_keys
+
+    keys = log_keys(LOCAL_NAME, environ, data_dir)
+    return {KEY_ENV: keys.signer.secret(), ID_KEY_ENV: keys.id_key.hex()}
+
+
 def load_app() -> tuple[Chalice, Callable[..., None]]:
     """The Chalice app object from functions/app.py (the one Lambda runs) and its configure()."""
     for path in (str(ROOT), str(FUNCTIONS)):
@@ -131,6 +139,7 @@ class LocalSite:
         self.counts = StoreCounts(self.store)
         environ = dict(os.environ)
         environ[SECRET_ENV] = local_secret(Path(".data"))
+        environ.update(local_log_keys(environ, Path(".data")))
         environ.setdefault(STORE_ENV, options.store)
         environ.setdefault(PUBLIC_URL.name, url)  # links in mail lead to this server
         environ[TEMPLATES.name] = str(options.templates_dir)  # the API's pages and mail
@@ -147,6 +156,7 @@ class LocalSite:
         from generator.build.engine import BuildOptions, build
         from generator.content.loading import load_content
         from generator.writeback.fresh import Freshness
+        from generator.writeback.logs import LogPublisher
         from generator.writeback.publish import FolderPublisher
         from generator.writeback.worker import local_writeback
 
@@ -166,10 +176,19 @@ class LocalSite:
                 content, o.templates_dir, self.store, o.out_dir, o.cache_dir, git=True
             )
             writeback = self.writeback
+            files = FolderPublisher(o.out_dir)
+            keys = self.settings.log_keys()
+            logs = None
+            if keys is not None:  # a site.yaml naming the deployed key: served with this one
+                logs = LogPublisher(content.site, self.store, files, keys, strict=False)
             freshness = Freshness(
-                content, self.store, FolderPublisher(o.out_dir), pages=writeback.request_many
+                content, self.store, files, pages=writeback.request_many, logs=logs
             )
-            counter = Counter(content, self.store, [writeback.hook], [freshness.counted])
+            freshness.publish_logs()  # the build put a new folder in place: the logs too
+            id_key = None if keys is None else keys.id_key
+            counter = Counter(
+                content, self.store, [writeback.hook], [freshness.counted], id_key=id_key
+            )
             # the same counting as in Lambda, from the store's change feed, on a thread;
             # each round ends with the sweep that keeps count files and pages fresh
             self.counting = FeedWorker(self.feed, counter, after_round=[freshness.sweep])

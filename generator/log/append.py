@@ -45,6 +45,17 @@ def append(
 ) -> Appended:
     """Append `leaves` to the log whose last checkpoint is `last` (None: a new log), reading
     its right edge through `fetch`; a LogError if the published tiles do not match `last`."""
+    return append_entries(origin, signer, [encode(leaf) for leaf in leaves], last, fetch)
+
+
+def append_entries(
+    origin: str,
+    signer: Signer,
+    entries: Sequence[bytes],
+    last: Checkpoint | None,
+    fetch: Fetch,
+) -> Appended:
+    """`append` of leaves already encoded (as the store keeps them)."""
     if last is None:
         edge = Edge()
     else:
@@ -53,7 +64,7 @@ def append(
         edge = read_edge(last.size, fetch)
         if edge.head() != last.head:
             raise LogError("tiles", f"do not hash to the last checkpoint's root at {last.size}")
-    grown = grow(edge, [encode(leaf) for leaf in leaves])
+    grown = grow(edge, list(entries))
     checkpoint = Checkpoint(origin, grown.edge.size, grown.head)
     files = {**grown.files, CHECKPOINT: sign_checkpoint(checkpoint, signer)}
     return Appended(checkpoint, files, edge.size)

@@ -60,11 +60,27 @@ def http_fetch(base: str, timeout: float = TIMEOUT) -> Fetch:
     return fetch
 
 
+def is_url(source: str) -> bool:
+    """Whether a log's source is an http(s) URL (else a folder)."""
+    return source.startswith(("http://", "https://"))
+
+
 def fetch_from(source: str) -> Fetch:
     """The reader of a log at an http(s) URL, else in a folder."""
-    if source.startswith(("http://", "https://")):
+    if is_url(source):
         return http_fetch(source)
     folder = Path(source)
     if not folder.is_dir():
         raise LogError(source, "is neither an http(s) URL nor a folder")
     return folder_fetch(folder)
+
+
+def beside(source: str, name: str) -> tuple[bytes, str]:
+    """A file in the folder that holds the log at `source` (a petition's `count.json`), with
+    where it was read from."""
+    if is_url(source):
+        base, _, _ = source.rstrip("/").rpartition("/")
+        url = f"{base}/{name}"
+        return http_fetch(base)(name), url
+    folder = Path(source).resolve().parent
+    return folder_fetch(folder)(name), str(folder / name)

@@ -23,6 +23,7 @@ ID_KEY_ENV = "PETITION_LOG_ID_KEY"
 KEY_FILE = "log-key"
 ID_KEY_FILE = "log-id-key"
 MIN_ID_KEY = 32  # bytes
+LOCAL_NAME = "localhost"  # the name a key made on this machine (by `serve`) signs under
 
 
 @dataclass(frozen=True, repr=False)
@@ -57,6 +58,11 @@ def _signer(text: str, source: str) -> Signer:
         raise ConfigError(f"{source}: {exc.message}") from None
 
 
+def id_key_from(text: str, source: str) -> bytes:
+    """The id key written in hex in `text` (named `source` in a ConfigError)."""
+    return _id_key(text.strip(), source)
+
+
 def _id_key(text: str, source: str) -> bytes:
     try:
         key = bytes.fromhex(text)
@@ -65,6 +71,14 @@ def _id_key(text: str, source: str) -> bytes:
     if len(key) < MIN_ID_KEY:
         raise ConfigError(f"{source}: expected at least {MIN_ID_KEY} bytes ({2 * MIN_ID_KEY} hex)")
     return key
+
+
+def keys_from(environ: Mapping[str, str]) -> LogKeys:
+    """The log's keys from an environment that holds both; a ConfigError names a bad one."""
+    return LogKeys(
+        _signer(environ[KEY_ENV].strip(), f"${KEY_ENV}"),
+        _id_key(environ[ID_KEY_ENV].strip(), f"${ID_KEY_ENV}"),
+    )
 
 
 def log_keys(name: str, environ: Mapping[str, str], data_dir: Path) -> LogKeys:

@@ -120,8 +120,22 @@ def tally(
     """Count additions and withdrawals, checking that each withdrawal takes back a signature
     counted and not yet withdrawn, and that no signature is counted twice at once; a
     LogError names the entry (`where(index)`) otherwise."""
+    return tallies_at(entries, (), where)[-1]
+
+
+def tallies_at(
+    entries: Iterable[bytes],
+    sizes: Iterable[int],
+    where: Callable[[int], str] = lambda i: f"entry {i}",
+) -> dict[int, Tallies]:
+    """`tally` of the whole log (under the key -1) and of its first `size` leaves for each
+    of `sizes` (those beyond the log are left out)."""
+    wanted = set(sizes)
+    found: dict[int, Tallies] = {}
     counted: set[bytes] = set()
     additions = withdrawals = size = 0
+    if 0 in wanted:
+        found[0] = Tallies()
     for index, data in enumerate(entries):
         leaf = decode(data, where(index))
         size += 1
@@ -135,4 +149,7 @@ def tally(
                 raise LogError(where(index), "withdraws a signature that is not counted")
             counted.discard(leaf.signature)
             withdrawals += 1
-    return Tallies(size, additions, withdrawals)
+        if size in wanted:
+            found[size] = Tallies(size, additions, withdrawals)
+    found[-1] = Tallies(size, additions, withdrawals)
+    return found

@@ -10,12 +10,13 @@ leaves. Any failure is a LogError naming the file or check that failed.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from generator.errors import LogError
 from generator.log.append import CHECKPOINT
-from generator.log.leaves import Tallies, tally
+from generator.log.leaves import Tallies, tallies_at
 from generator.log.merkle import consistency_proof, leaf_hash, perfect_root, verify_consistency
 from generator.log.note import Checkpoint, Verifier, open_checkpoint
 from generator.log.tiles import (
@@ -38,6 +39,7 @@ class Audit:
     checkpoint: Checkpoint
     tallies: Tallies
     since: Checkpoint | None = None
+    at: Tallies | None = None  # the tallies of the first `size` leaves asked for, if any
 
 
 def _entries(reader: TileReader, fetch: Fetch, heads: list[bytes]) -> Iterator[bytes]:
@@ -95,10 +97,15 @@ def _check_since(old: Checkpoint, new: Checkpoint, reader: TileReader, where: st
 
 
 def verify_log(
-    fetch: Fetch, verifier: Verifier, since: bytes | None = None, since_name: str = "--since"
+    fetch: Fetch,
+    verifier: Verifier,
+    since: bytes | None = None,
+    since_name: str = "--since",
+    at: int | None = None,
 ) -> Audit:
     """Audit the log read through `fetch` against the key `verifier` and, if given, the
-    older checkpoint file `since` (named `since_name` in errors)."""
+    older checkpoint file `since` (named `since_name` in errors); with `at`, also add up its
+    first `at` leaves (what a count file answering to that size must show)."""
     checkpoint = open_checkpoint(fetch(CHECKPOINT), verifier, CHECKPOINT)
     old = open_checkpoint(since, verifier, since_name) if since is not None else None
     reader = TileReader(checkpoint.size, fetch)
@@ -108,13 +115,21 @@ def verify_log(
         width = tile_width(checkpoint.size, 0, index // WIDTH)
         return f"{entries_path(index // WIDTH, width)}: entry {index % WIDTH}"
 
-    tallies = tally(_entries(reader, fetch, heads), where)
+    if at is not None and not 0 <= at <= checkpoint.size:
+        raise LogError(
+            CHECKPOINT,
+            f"holds {checkpoint.size} leaves; the count answers to {at} (the log is behind:"
+            " try again in a minute)",
+        )
+    sizes = () if at is None else (at,)
+    found = tallies_at(_entries(reader, fetch, heads), sizes, where)
+    tallies = found[-1]
     _check_levels(reader, heads)
     if reader.head() != checkpoint.head:
         raise LogError(CHECKPOINT, "its root hash is not the head of the published tiles")
     if old is not None:
         _check_since(old, checkpoint, reader, since_name)
-    return Audit(checkpoint, tallies, old)
+    return Audit(checkpoint, tallies, old, None if at is None else found[at])
 
 
 def report(audit: Audit) -> list[str]:
@@ -135,3 +150,53 @@ def report(audit: Audit) -> list[str]:
         f"count      {tallies.count} (additions − withdrawals)",
     ]
     return lines
+
+
+def check_count(audit: Audit, shown: Mapping[str, object], where: str) -> list[str]:
+    """Check a petition's count file (`shown`: its count, imported count and log size)
+    against the audited log: the count is the imported count plus the additions less the
+    withdrawals of the log's first `log_size` leaves; the lines to print, or a LogError."""
+    numbers = [shown.get(name) for name in ("count", "imported", "log_size")]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+        raise LogError(where, "has no whole count, imported count and log_size")
+    count, imported, size = (int(str(n)) for n in numbers)
+    at = audit.at
+    if at is None or at.size != size:
+        raise LogError(where, f"answers to {size} leaves, which the audit did not add up")
+    if count != imported + at.count:
+        raise LogError(
+            where,
+            f"shows {count} signatures; the log's first {size} leaves add up to {at.count},"
+            f" plus {imported} imported: {imported + at.count}",
+        )
+    return [f"page count {count} = {imported} imported + {at.count} in the first {size} leaves"]
+
+
+def audit_petition(
+    fetch: Fetch,
+    count_file: bytes,
+    where: str,
+    verifier: Verifier,
+    since: bytes | None = None,
+    since_name: str = "--since",
+) -> list[str]:
+    """Audit a petition's log (read through `fetch`) and its count file (`count_file`, read
+    from `where`) together; the lines to print, or a LogError naming what failed. A petition
+    whose count file answers to no leaf needs no log: its count is what was imported."""
+    try:
+        shown = json.loads(count_file)
+    except ValueError:
+        raise LogError(where, "is not JSON") from None
+    if not isinstance(shown, dict):
+        raise LogError(where, "is not a count file")
+    size = shown.get("log_size")
+    if size == 0 and since is None:
+        try:
+            fetch(CHECKPOINT)
+        except LogError:  # nothing counted since the log began: no log published yet
+            empty = Audit(Checkpoint("", 0, b""), Tallies(), at=Tallies())
+            counted = check_count(empty, shown, where)
+            return ["log        none yet (nothing counted since it began)", *counted]
+    at = size if isinstance(size, int) and not isinstance(size, bool) else None
+    audit = verify_log(fetch, verifier, since, since_name, at)
+    return [*report(audit), *check_count(audit, shown, where)]

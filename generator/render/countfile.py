@@ -2,12 +2,18 @@
 the CDN for the live count (never the API), and what `GET /api/petitions/{slug}` answers.
 
     {"slug": "save-the-park", "count": 731, "pending": 12, "goal": 1000,
-     "milestones": [{"count": 10, "reached_at": "2017-04-20T18:05:41+12:00"}, ...],
+     "milestones": [{"count": 10, "reached_at": "2017-04-20T18:05:41+12:00"},
+                    {"count": 500, "reached_at": "2026-11-20T09:12:03+13:00", "log_size": 212}],
      "updated": "2026-11-27T15:40:00+13:00",
+     "imported": 288, "log_size": 450,
      "by_country": {"AU": 12, "NZ": 690}, "by_region": {"NZ-AUK": 310, "NZ-WGN": 205}}
 
-Times are in the site's zone; milestones oldest first; `updated` is when the store last moved
-the count (null before any signature). `by_country` (ISO 3166-1 alpha-2) and `by_region` (ISO
+Times are in the site's zone; milestones oldest first (with the size of the public log once
+the signature that reached it was appended, for those reached since the log began);
+`updated` is when the store last moved the count (null before any signature). `imported` is
+the count brought from elsewhere; `log_size` the leaves of the public log this count
+answers to: `count` = `imported` + additions - withdrawals among the log's first `log_size`
+leaves (`build.py verify-log` checks it). `by_country` (ISO 3166-1 alpha-2) and `by_region` (ISO
 3166-2) count confirmed signatures by place, leaving out every place with fewer than 5
 (generator.regions.publish). Pure: the tally and petition in, bytes out.
 """
@@ -20,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.milestones import next_goal
-from generator.model import Petition, Site, Tally
+from generator.model import Milestone, Petition, Site, Tally
 from generator.regions.publish import shown
 
 COUNT_FILE = "count.json"
@@ -40,10 +46,10 @@ def count_document(petition: Petition, tally: Tally, site: Site) -> dict[str, An
         "count": tally.count,
         "pending": tally.pending,
         "goal": next_goal(tally.count, petition.milestones, petition.goal),
-        "milestones": [
-            {"count": m.count, "reached_at": _iso(m.reached_at, zone)} for m in tally.milestones
-        ],
+        "milestones": [_milestone(m, zone) for m in tally.milestones],
         "updated": None if tally.updated is None else _iso(tally.updated, zone),
+        "imported": petition.imported.count,
+        "log_size": tally.log_size,
         "by_country": shown(tally.by_country),
         "by_region": shown(tally.by_region),
     }
@@ -53,6 +59,16 @@ def count_file(petition: Petition, tally: Tally, site: Site) -> bytes:
     """The count file's bytes (compact JSON, stable key order)."""
     document = count_document(petition, tally, site)
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _milestone(milestone: Milestone, zone: ZoneInfo) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "count": milestone.count,
+        "reached_at": _iso(milestone.reached_at, zone),
+    }
+    if milestone.size is not None:
+        shown["log_size"] = milestone.size
+    return shown
 
 
 def _iso(moment: datetime, zone: ZoneInfo) -> str:

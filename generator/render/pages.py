@@ -44,6 +44,8 @@ LANDING_PAGES = {
     "confirmed": "confirmed.html",
     "withdrawn": "withdrawn.html",
 }
+# A signer's receipt: receipt.js checks the log holds their signature (generator/log/receipts.py).
+RECEIPT_PAGE = "receipt/index.html"
 DESCRIPTION_LIMIT = 160
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 MONTHS = (
@@ -273,8 +275,8 @@ class Renderer:
         return self._render(template, petition=petition, **context)
 
     def site_pages(self, entries: list[Entry]) -> dict[str, bytes]:
-        """Index pages, feed.xml, sitemap.xml, robots.txt, 404.html, fingerprinted assets and
-        the open data's petitions.json and schema.json."""
+        """Index pages, feed.xml, sitemap.xml, robots.txt, 404.html, the receipt page,
+        fingerprinted assets and the open data's petitions.json and schema.json."""
         return self.render_site(self.plan_site(entries))
 
     def plan_site(self, entries: list[Entry]) -> SitePlan:
@@ -313,7 +315,8 @@ class Renderer:
         )
         shown_data = sorted(opendata.data_shown(i) for i in listings)  # by slug
         inputs[opendata.PETITIONS_FILE] = self._digest("data", shown_data)
-        for rel in ("robots.txt", "404.html", *(path for path, _ in self._assets.values())):
+        fixed = ("robots.txt", "404.html", RECEIPT_PAGE)
+        for rel in (*fixed, *(path for path, _ in self._assets.values())):
             inputs[rel] = self._digest(rel)  # these show nothing but the fingerprint covers
         inputs[opendata.SCHEMA_FILE] = self._digest(opendata.SCHEMA_FILE)
         plan = dict(sorted(inputs.items()))
@@ -347,6 +350,7 @@ class Renderer:
             ),
             "robots.txt": lambda: self._render("robots.txt", sitemap_url=base + "/sitemap.xml"),
             "404.html": lambda: self._render("404.html"),
+            RECEIPT_PAGE: lambda: self._render("receipt.html"),
             opendata.SCHEMA_FILE: lambda: opendata.schema_json(self.site),
             opendata.PETITIONS_FILE: lambda: opendata.petitions_json(
                 plan.ordered, self.site, self._zone

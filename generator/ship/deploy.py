@@ -26,6 +26,7 @@ from generator.writeback.publish import (
     MAX_INVALIDATION_PATHS,
     cache_control,
     content_type,
+    is_log_file,
     sha256,
     url_paths,
 )
@@ -137,7 +138,8 @@ class SiteSync:
             k for k in changed if k in stored and is_count_file(k) and self._behind(k, data[k])
         ]
         changed = [k for k in changed if k not in behind]
-        removed = sorted(set(stored) - set(local))
+        # the public logs are written where counts are, never built: a deploy keeps them
+        removed = sorted(k for k in set(stored) - set(local) if not is_log_file(k))
         result = Deployed(unchanged=len(local) - len(changed) - len(behind))
         failure: DeployError | None = None
         try:

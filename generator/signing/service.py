@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 from generator import milestones
 from generator.content.versions import petition_version
 from generator.errors import PetitionSiteError
+from generator.log.leaves import signature_key
+from generator.log.receipts import receipt_url
 from generator.model import Content, Petition, Site
 from generator.render.countfile import count_document
 from generator.signing import confirmation
@@ -87,12 +89,15 @@ class SignResult:
     milestone: int | None
     added: bool
     confirming: bool = False
+    receipt: str | None = None  # a new signature's receipt (generator.log.receipts)
 
     def as_json(self) -> dict[str, Any]:
-        """The response body: the same for a new signature, a duplicate and a bot."""
+        """The response body: the same for a new signature, a duplicate and a bot (which get
+        no receipt: a receipt is only ever shown for a signature of one's own)."""
         if self.confirming:
             return dict(CHECK_EMAIL)
-        return {"count": self.count, "goal": self.goal, "milestone": self.milestone}
+        answer = {"count": self.count, "goal": self.goal, "milestone": self.milestone}
+        return {**answer, "receipt": self.receipt} if self.receipt else answer
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class Confirmed:
     outcome: str  # "confirmed" or "withdrawn"
     count: int
     milestone: int | None = None
+    receipt: str | None = None  # when this call confirmed it (generator.log.receipts)
 
 
 class LinkNotValid(PetitionSiteError):
@@ -134,6 +140,21 @@ class SigningService:
         self.mailer: Mailer = mailer or NoMailer()
         self.after_write = after_write
         self.tallies = tallies or TallyCache(store)
+        self._id_key: bytes | None = None
+
+    def _log_key(self) -> bytes | None:
+        """The public log's id key (None: no log is kept)."""
+        if self._id_key is None:
+            self._id_key = self.settings.log_id_key() or b""
+        return self._id_key or None
+
+    def _receipt(self, slug: str, sid: str, start: int) -> str | None:
+        """The receipt of the signature with random id `sid`, added to a log of at least
+        `start` leaves (None without a log)."""
+        id_key = self._log_key()
+        if id_key is None:
+            return None
+        return receipt_url(slug, signature_key(id_key, sid), start)
 
     def confirming(self) -> bool:
         """Whether a signature counts only once its email is confirmed."""
@@ -219,7 +240,11 @@ class SigningService:
                 expires_at=confirmation.expiry(signed_at, petition.closes, site.time_zone),
             )  # fmt: skip
         else:
-            signature = Signature(slug, key, signed_at=signed_at, **fields)
+            sid = confirmation.new_id()  # its leaf in the public log is a keyed hash of it
+            signature = Signature(slug, key, signed_at=signed_at, **fields, id=sid)
+        # the log's size before this write: its leaf, once counted, is at or after it
+        logged = not confirming and self._log_key() is not None
+        start = self.tallies.tally(slug).log_size if logged else None
         outcome = self.store.sign(signature, rate)
         if outcome.added:
             self._wrote()
@@ -230,6 +255,8 @@ class SigningService:
             elif outcome.existing is not None:
                 postman.after_duplicate(self.store, signer.email, outcome.existing, signed_at)
         result = self._result(petition, outcome.added, confirming)
+        if outcome.added and start is not None:
+            result = replace(result, receipt=self._receipt(slug, signature.id, start))
         event = "pending" if confirming else "signed"
         log.info(
             "signature %s slug=%s added=%s count=%s ms=%.1f", event, slug, outcome.added,
@@ -261,6 +288,8 @@ class SigningService:
         if status != "open":
             raise PetitionClosed(slug, status)
         named = confirmation.check(self.settings.secret(), ref)
+        # the log's size before the write: its leaf comes after (read only for a receipt)
+        start = self.tallies.tally(slug).log_size if self._log_key() is not None else 0
         change = self.store.confirm(slug, named.email_key, named.sid, now.astimezone(UTC))
         if change.before is None:
             raise LinkNotValid(f"confirmation link for {slug!r}: no such signature")
@@ -274,6 +303,8 @@ class SigningService:
                 "signature confirmed slug=%s count=%d", slug, count,
                 extra={"event": "confirmed", "slug": slug, "count": count},
             )  # fmt: skip
+            receipt = self._receipt(slug, named.sid, start)
+            return Confirmed(slug, "confirmed", count, receipt=receipt)
         return Confirmed(slug, "confirmed", count)
 
     def reject(self, slug: str, ref: str) -> Confirmed:

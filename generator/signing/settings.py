@@ -11,8 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from generator.errors import ConfigError
+
+if TYPE_CHECKING:  # cryptography is imported only where the log is kept
+    from generator.log.keys import LogKeys
 
 MIN_SECRET_LENGTH = 16
 
@@ -104,6 +108,18 @@ SES_CONFIGURATION_SET = Setting(
     "unset",
     "SES configuration set the mailer function sends with (bounce and complaint events).",
 )
+LOG_KEY = Setting(
+    "PETITION_LOG_KEY",
+    "unset",
+    "Ed25519 key that signs the petitions' log checkpoints (`PRIVATE+KEY+…`, from `build.py"
+    " log-key --new`; `serve` keeps one in .data/). With PETITION_LOG_ID_KEY, counting"
+    " appends to the logs.",
+)
+LOG_ID_KEY = Setting(
+    "PETITION_LOG_ID_KEY",
+    "unset",
+    "Key (64+ hex digits) of the hashes that stand for signatures in the logs' leaves.",
+)
 WRITEBACK_SETTINGS: tuple[Setting, ...] = (SITE_BUCKET, DISTRIBUTION, TEMPLATES, FUNCTION)
 MAIL_SETTINGS: tuple[Setting, ...] = (
     CONFIRMATION,
@@ -122,6 +138,8 @@ SETTINGS: tuple[Setting, ...] = (
     ORIGIN_SECRET,
     *WRITEBACK_SETTINGS,
     *MAIL_SETTINGS,
+    LOG_KEY,
+    LOG_ID_KEY,
 )
 
 
@@ -248,6 +266,27 @@ class Settings:
     def ses_configuration_set(self) -> str | None:
         """The SES configuration set to send with, if set."""
         return self.get(SES_CONFIGURATION_SET) or None
+
+    def log_keys(self) -> LogKeys | None:
+        """The public logs' keys from PETITION_LOG_KEY and PETITION_LOG_ID_KEY (None when
+        neither is set: counting appends to no log); a ConfigError names a bad or lone one."""
+        from generator.log.keys import ID_KEY_ENV, KEY_ENV, keys_from
+
+        given = {KEY_ENV: self.get(LOG_KEY), ID_KEY_ENV: self.get(LOG_ID_KEY)}
+        if not any(given.values()):
+            return None
+        missing = [name for name, value in given.items() if not value]
+        if missing:
+            raise ConfigError(f"{missing[0]} is not set: the log needs both of its keys")
+        return keys_from(given)
+
+    def log_id_key(self) -> bytes | None:
+        """PETITION_LOG_ID_KEY alone (None when unset): what receipts need, without the key
+        that signs checkpoints (the signing API is never given that)."""
+        from generator.log.keys import ID_KEY_ENV, id_key_from
+
+        value = self.get(LOG_ID_KEY)
+        return id_key_from(value, f"${ID_KEY_ENV}") if value else None
 
     def with_values(self, **values: str) -> Settings:
         """A copy with these settings (by environment name) given."""

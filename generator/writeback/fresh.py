@@ -9,6 +9,8 @@ hook) writes on the leading edge, when the claim for this second (or minute) is 
 (run every few seconds by `serve`, every minute by the refresh function in AWS) writes what
 moved since its last claim: the trailing edge of a burst. Claims live in the store, so any
 number of processes share them. A milestone still re-renders at once (the write-back hook).
+With the log's keys, each petition's public log is published with its count file (first:
+a count file never names a log size whose checkpoint is not out yet).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from generator.model import Content
 from generator.render.countfile import count_file, count_path
 from generator.store.base import CountUpdate, Store
 from generator.store.times import utc_now
+from generator.writeback.logs import LogPublisher
 from generator.writeback.publish import Publisher
 
 log = logging.getLogger(__name__)
@@ -45,8 +48,10 @@ class Freshness:
         clock: Callable[[], datetime] = utc_now,
         file_every: timedelta = FILE_EVERY,
         pages_every: timedelta = PAGES_EVERY,
+        logs: LogPublisher | None = None,
     ) -> None:
         self.content, self.store, self.files, self.pages = content, store, files, pages
+        self.logs = logs
         self.clock = clock
         self.file_every, self.pages_every = file_every, pages_every
         self._petitions = {p.slug: p for p in content.petitions}
@@ -63,6 +68,13 @@ class Freshness:
         if self.pages is not None:
             stale = self.store.stale(slugs, PAGES)
             self._render_pages(self._claimed(stale, PAGES, self.pages_every))
+
+    def publish_logs(self) -> None:
+        """Publish every petition's log as far as the store holds it (after a build put a
+        new output folder in place)."""
+        if self.logs is not None:
+            self.logs.publish_key()
+            self.logs.publish(self.store.counts(list(self._petitions)))
 
     def _refresh(self, slugs: list[str]) -> None:
         self._write_files(self._claimed(slugs, FILE, self.file_every))
@@ -90,6 +102,8 @@ class Freshness:
             return
         site = self.content.site
         stored = self.store.counts(slugs)
+        if self.logs is not None:
+            self.logs.publish(stored)
         files = {}
         for slug in slugs:
             petition = self._petitions[slug]

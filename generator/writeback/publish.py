@@ -46,6 +46,7 @@ _TYPES = {
     ".svg": "image/svg+xml",
     ".webmanifest": "application/manifest+json",
 }
+_BINARY = "application/octet-stream"
 _MISSING = frozenset({"404", "403", "NoSuchKey", "NotFound"})  # 403: no ListBucket right
 
 
@@ -70,23 +71,43 @@ class Publisher(Protocol):
         in the CDN unless told not to; raises PublishError."""
         ...
 
+    def read(self, rel: str) -> bytes | None:
+        """The published bytes of an output path (None: nothing published there); raises
+        PublishError when they cannot be read."""
+        ...
+
 
 def content_type(rel: str) -> str:
     """The Content-Type an output file is served with (the Atom feed as Atom)."""
     path = PurePosixPath(rel)
     if path.name == "feed.xml":
         return "application/atom+xml; charset=utf-8"
+    if is_log_file(rel) and rel != LOG_KEY_FILE:  # a signed note, or binary tiles
+        return "text/plain; charset=utf-8" if path.name == "checkpoint" else _BINARY
     known = _TYPES.get(path.suffix.lower())
     return known or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
+LOG_KEY_FILE = "log/key.txt"  # the public key of the logs' checkpoints, at a stable URL
+
+
+def is_log_file(rel: str) -> bool:
+    """Whether an output path is part of the public logs (a petition's tiles and checkpoint,
+    the key: written where counts are, never by a build, never deleted by a deploy)."""
+    parts = PurePosixPath(rel).parts
+    return rel == LOG_KEY_FILE or (len(parts) > 3 and parts[0] == "petitions" and parts[2] == "log")
+
+
 def cache_control(rel: str) -> str:
-    """The Cache-Control an output file is served with: long for assets and a picture's
-    resized files (their names carry a hash of what they show), a minute for pages, a few
-    seconds for count files."""
-    if rel.startswith("assets/") or VARIANT_NAME.fullmatch(PurePosixPath(rel).name):
+    """The Cache-Control an output file is served with: long for assets, a picture's
+    resized files (their names carry a hash of what they show) and a log's tiles (they never
+    change), a minute for pages, a few seconds for count files and log checkpoints."""
+    name = PurePosixPath(rel).name
+    if rel.startswith("assets/") or VARIANT_NAME.fullmatch(name):
         return ASSET_CACHE
-    return COUNT_CACHE if PurePosixPath(rel).name == COUNT_FILE else PAGE_CACHE
+    if is_log_file(rel) and rel != LOG_KEY_FILE:
+        return COUNT_CACHE if name == "checkpoint" else ASSET_CACHE
+    return COUNT_CACHE if name == COUNT_FILE else PAGE_CACHE
 
 
 def url_paths(rel: str) -> list[str]:
@@ -124,6 +145,16 @@ class FolderPublisher:
                 raise PublishError(f"{path}: cannot publish ({exc.strerror or exc})") from exc
             written.append(rel)
         return Published(tuple(written))
+
+    def read(self, rel: str) -> bytes | None:
+        """The file's bytes in the output folder, or None when there is none."""
+        path = self.out_dir / safe_relpath(rel)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise PublishError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -206,6 +237,21 @@ class S3Publisher:
             return Published(tuple(written))
         paths, invalidation_id = self._invalidate(written, files)
         return Published(tuple(written), tuple(paths), invalidation_id)
+
+    def read(self, rel: str) -> bytes | None:
+        """The object's bytes, or None when the bucket has none under that key."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        key = safe_relpath(rel)
+        try:
+            answer = self._s3_client().get_object(Bucket=self.bucket, Key=key)
+            return answer["Body"].read()
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                return None
+            raise PublishError(f"{self._where(key)}: cannot read ({_code(exc)})") from exc
+        except BotoCoreError as exc:
+            raise PublishError(f"{self._where(key)}: cannot read ({exc})") from exc
 
     def _where(self, rel: str) -> str:
         return f"s3://{self.bucket}/{rel}"

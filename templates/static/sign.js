@@ -31,7 +31,7 @@ function showCount({ count: n, goal, pending }) {
   }
 }
 
-// Adds what #timeline lacks, newest first (by time: updates are in it too).
+// Adds what #timeline lacks, newest first (by time: updates are in it).
 function showMilestones(list) {
   const spare = $("milestones-template");
   if (spare && list.length) {
@@ -49,7 +49,7 @@ function showMilestones(list) {
   }
 }
 
-// The count file beside the page, from the CDN (a few seconds old at most), never the API.
+// The count file beside the page, from the CDN (seconds old), never the API.
 async function refresh(fresh) {
   try {
     const res = await fetch(tally.dataset.counts, { cache: fresh ? "no-cache" : "default" });
@@ -76,8 +76,7 @@ function initLiveCount() {
   poll();
 }
 
-// generator/signing/typos.py ported: difflib's ratio 2M/T ≥ 0.8, M its matching blocks (how
-// and why: tests/pages/test_script_typos.py, which compares the two).
+// generator/signing/typos.py ported: difflib's ratio ≥ 0.8 (tests/pages/test_script_typos.py).
 const DOMAINS = `gmail.com googlemail.com yahoo.com yahoo.co.nz yahoo.co.uk hotmail.com
   hotmail.co.nz hotmail.co.uk outlook.com outlook.co.nz live.com live.co.uk msn.com icloud.com
   me.com mac.com aol.com protonmail.com proton.me xtra.co.nz slingshot.co.nz orcon.net.nz
@@ -105,7 +104,7 @@ function suggestion(address) {
   return best && best !== b.join("") && `${local}@${best}`; // not for a common one itself
 }
 
-// JSON signing; on 201 #sign-thanks takes the sign section's place, on 202 #sign-check.
+// JSON signing; #sign-thanks (201) or #sign-check (202) takes the sign section's place.
 const form = $("sign-form"), status = $("sign-status"), email = form?.elements.email;
 const note = Object.assign(make("span"), { className: "field-error", id: "sign-error" });
 const ask = Object.assign(make("span"), { className: "suggestion", id: "sign-suggestion" });
@@ -179,6 +178,8 @@ async function send() {
   if ((thanks || res.status === 202) && data) {
     const panel = $(thanks ? "sign-thanks-template" : "sign-check-template").content.firstElementChild.cloneNode(true);
     (form.closest(".sign") ?? form).replaceWith(panel);
+    const r = panel.querySelector(".receipt-link"), url = data.receipt;
+    if (/^\/receipt\/#[\w=&-]+$/.test(url)) [r.firstChild.href, r.hidden] = [url, false];
     panel.focus();
     showCount(data);
     setTimeout(() => refresh(true), 3000); // counted within seconds

@@ -29,6 +29,8 @@ def test_get_gives_count_goal_status_and_milestones_oldest_first(api: Api) -> No
             {"count": 500, "reached_at": "2017-04-20T18:05:41+12:00"},
         ],
         "updated": None,  # nothing counted in the store yet
+        "imported": 505,  # all of them: stated apart from the public log
+        "log_size": 0,
         "by_country": {},  # imported signatures come without places
         "by_region": {},
     }

@@ -45,10 +45,11 @@ def test_fixture_site_has_no_broken_internal_links(tmp_path: Path) -> None:
     site = tmp_path / "site"
     build_fixture(site, tmp_path / "cache")
     pages = list(site.rglob("*.html"))
-    # the index, 404, seven pages of each of the four petitions (its own, four landing pages,
-    # its embed, its text's history), two updates' pages, the three status lists, the page of
-    # tags and the seven tags' pages (the timeline links the updates: these links are checked)
-    assert len(pages) == 43
+    # the index, 404, the receipt, seven pages of each of the four petitions (its own, four
+    # landing pages, its embed, its text's history), two updates' pages, the three status
+    # lists, the page of tags and the seven tags' pages (the timeline links the updates: these
+    # links are checked)
+    assert len(pages) == 44
     assert broken_links(site) == []
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.render.countfile import COUNT_CACHE, count_path
-from generator.store.dynamodb_items import SIGNATURE_SK, batch_key, count_key
+from generator.store.dynamodb_items import SIGNATURE_SK, batch_key, count_key, log_key
 from generator.writeback.publish import cache_control, content_type
 
 from .conftest import Package
@@ -23,6 +23,19 @@ from .test_checkov import resolve
 TABLE = {"Fn::GetAtt": ["SignaturesTable", "Arn"]}
 STREAM_ARN = {"Fn::GetAtt": ["SignaturesTable", "StreamArn"]}
 COUNT_FILES = {"Fn::Sub": "${SiteBucket.Arn}/petitions/*/count.json"}
+# what the counter publishes beside them: each petition's public log, and the log's key
+PUBLISHED = [
+    COUNT_FILES,
+    {"Fn::Sub": "${SiteBucket.Arn}/petitions/*/log/*"},
+    {"Fn::Sub": "${SiteBucket.Arn}/log/key.txt"},
+]
+LOG_KEYS = {"PETITION_LOG_KEY": {"Ref": "LogKey"}, "PETITION_LOG_ID_KEY": {"Ref": "LogIdKey"}}
+READ_LOG_LEAVES = {
+    "Effect": "Allow",
+    "Action": "dynamodb:Query",
+    "Resource": {"Fn::GetAtt": ["SignaturesTable", "Arn"]},
+    "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["log#*"]}},
+}
 WRITEBACK = {
     "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}"
     ":function:${AWS::StackName}-writeback"
@@ -87,6 +100,7 @@ def test_the_aggregator_reads_the_stream_one_batch_per_shard_and_never_bisects(
         "PETITION_STORE": {"Fn::Sub": "dynamodb://${SignaturesTable}"},
         "PETITION_SITE_BUCKET": {"Ref": "SiteBucket"},
         "PETITION_WRITEBACK_FUNCTION": resources["Writeback"]["Properties"]["FunctionName"],
+        **LOG_KEYS,  # they append to the logs and sign their checkpoints
     }
     assert function["Timeout"] >= 30  # the counter's patient retries fit inside it
 
@@ -114,7 +128,7 @@ def test_a_stuck_or_failed_batch_raises_an_alarm(packaged: Package) -> None:
 
 
 def test_the_aggregator_may_count_and_nothing_else(packaged: Package) -> None:
-    keys = ["count#*", "batch#*"]  # count items and batch markers
+    keys = ["count#*", "batch#*", "log#*"]  # count items, batch markers, log leaves
     counts_and_markers = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": keys}}
 
     assert grants(packaged, "AggregatorRole") == {
@@ -125,12 +139,14 @@ def test_the_aggregator_may_count_and_nothing_else(packaged: Package) -> None:
         "ListStreams": allow(
             "dynamodb:ListStreams", {"Fn::Sub": "${SignaturesTable.Arn}/stream/*"}
         ),
-        # read and write count items and batch markers only: never a signature, never a scan
+        # read and write count items, batch markers and log leaves only: never a signature,
+        # never a scan; the log's leaves are read back by key to publish them
         "ApplyCounts": allow(
             ["dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
             TABLE, condition=counts_and_markers,
         ),
-        "WriteCountFiles": allow(["s3:GetObject", "s3:PutObject"], COUNT_FILES),  # HEAD is Get
+        "ReadLogLeaves": READ_LOG_LEAVES,
+        "WriteCountFiles": allow(["s3:GetObject", "s3:PutObject"], PUBLISHED),  # HEAD is Get
         "RequestWriteBack": allow("lambda:InvokeFunction", WRITEBACK),
         "FailedBatches": allow(
             "sqs:SendMessage", {"Fn::GetAtt": ["AggregatorFailureQueue", "Arn"]}
@@ -138,7 +154,7 @@ def test_the_aggregator_may_count_and_nothing_else(packaged: Package) -> None:
         "Logs": logs("AggregatorLogGroup"),
     }  # fmt: skip
     # the keys the store writes while counting are the ones the condition lets through
-    for key in (count_key("save-the-park"), batch_key("shard-1:0f3a")):
+    for key in (count_key("save-the-park"), batch_key("shard-1:0f3a"), log_key("x", 0)):
         assert any(fnmatchcase(key["pk"]["S"], pattern) for pattern in keys)
     assert not fnmatchcase("sig#save-the-park#0a1b", "count#*")
     assert fnmatchcase(count_path("save-the-park"), "petitions/*/count.json")
@@ -159,13 +175,15 @@ def test_the_refresh_sweeps_every_minute_one_at_a_time_and_may_only_do_that(
         "PETITION_STORE": {"Fn::Sub": "dynamodb://${SignaturesTable}"},
         "PETITION_SITE_BUCKET": {"Ref": "SiteBucket"},
         "PETITION_WRITEBACK_FUNCTION": resources["Writeback"]["Properties"]["FunctionName"],
+        **LOG_KEYS,  # they append to the logs and sign their checkpoints
     }
     assert grants(packaged, "RefreshRole") == {
         "ReadCountsAndClaim": allow(
             ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], TABLE,
             condition={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["count#*"]}},
         ),
-        "WriteCountFiles": allow(["s3:GetObject", "s3:PutObject"], COUNT_FILES),
+        "ReadLogLeaves": READ_LOG_LEAVES,
+        "WriteCountFiles": allow(["s3:GetObject", "s3:PutObject"], PUBLISHED),
         # pages are rendered by the write-back function only: one render at a time
         "RequestWriteBack": allow("lambda:InvokeFunction", WRITEBACK),
         "Logs": logs("RefreshLogGroup"),

@@ -356,3 +356,16 @@ def test_a_deploy_replaces_a_count_file_as_new_as_the_live_one(aws: Aws, site: P
     assert result.uploaded == ["petitions/pool/count.json"]
     head = aws.s3.head_object(Bucket=BUCKET, Key="petitions/pool/count.json")
     assert head["CacheControl"] == "public, max-age=5"
+
+
+def test_a_deploy_keeps_the_public_logs_the_counter_wrote(aws: Aws, site: Path) -> None:
+    aws.sync().deploy(site)
+    live = ("petitions/pool/log/checkpoint", "petitions/pool/log/tile/0/000.p/3", "log/key.txt")
+    for key in live:  # written by the aggregator, never by a build
+        aws.s3.put_object(Bucket=BUCKET, Key=key, Body=b"live")
+    aws.s3.put_object(Bucket=BUCKET, Key="petitions/gone/index.html", Body=b"old page")
+
+    result = aws.sync().deploy(site)
+
+    assert result.deleted == ["petitions/gone/index.html"]  # what the build dropped goes
+    assert set(live) <= aws.stored_keys()  # the logs stay

@@ -303,6 +303,7 @@ def test_iam_grants_name_their_resources_and_only_the_actions_used(packaged: Pac
 
     assert all(s["Effect"] == "Allow" for s in statements)
     patterns = ("${SiteBucket.Arn}/*", "${SiteBucket.Arn}/petitions/*/count.json",
+                "${SiteBucket.Arn}/petitions/*/log/*",
                 "${SignaturesTable.Arn}/stream/*")  # fmt: skip
     for statement in statements:
         resource = json.dumps(statement["Resource"])

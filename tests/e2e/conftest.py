@@ -67,10 +67,12 @@ This petition exists only in the end-to-end tests' copy of the content.
 CONFIRM_WITH_JS = "e2e-confirm-with-javascript"
 CONFIRM_WITHOUT_JS = "e2e-confirm-without-javascript"  # 9 of 10: confirming bakes the page
 WITHDRAW = "e2e-this-was-not-me"
+RECEIPT_AFTER_CONFIRMING = "e2e-receipt-after-confirming"
 CONFIRMING_PETITIONS = {
     CONFIRM_WITH_JS: ("Confirm a signature with JavaScript", 41, [100]),
     CONFIRM_WITHOUT_JS: ("Confirm a signature without JavaScript", 9, [10, 25]),
     WITHDRAW: ("Say it was not me", 57, [100]),
+    RECEIPT_AFTER_CONFIRMING: ("Get a receipt after confirming", 12, [100]),
 }
 CONFIRM_LINK = re.compile(r"https?://\S+/api/petitions/[a-z0-9-]+/confirm/\S+")
 MAIL_TIMEOUT = 5.0

@@ -1,11 +1,13 @@
 """`build.py verify-log` as an auditor runs it, over a log the counter's `append` wrote to a
-folder (and served on loopback): a sound log reports its size and tallies; a tampered tile,
-a wrong key, a root that is not the tiles' head, or a log that lost a leaf since an older
-checkpoint fails, naming what failed."""
+folder (and served on loopback) with the petition's count file beside it: a sound log reports
+its size and tallies and that the page's count is the imported count plus the log's; a
+tampered tile, a wrong key, a root that is not the tiles' head, a log that lost a leaf since
+an older checkpoint, or a count file the log does not add up to fails, naming what failed."""
 
 from __future__ import annotations
 
 import functools
+import json
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
@@ -19,15 +21,18 @@ from generator.commands.main import main
 from generator.errors import LogError
 from generator.log.append import CHECKPOINT, Appended, append, origin
 from generator.log.fetch import folder_fetch
-from generator.log.leaves import Kind, Leaf, leaf_for
+from generator.log.leaves import Kind, Leaf, encode, leaf_for, tallies_at
 from generator.log.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
 from generator.log.tiles import tile_path
 from generator.log.verify import verify_log
+from tests.serve.launcher import set_site_option
+from tests.support.fixture_site import copy_site
 
 ORIGIN = origin("https://petitions.example.org/", "save-the-bay")
 SIGNER = Signer.generate("petitions.example.org")
 KEY = str(SIGNER.verifier)
 ID_KEY = b"i" * 32
+IMPORTED = 41  # signatures gathered elsewhere before the site, stated apart from the log
 START = datetime(2024, 5, 1, tzinfo=UTC)
 
 
@@ -50,8 +55,20 @@ def publish(folder: Path, appended: Appended) -> None:
         (folder / path).write_bytes(data)
 
 
+def write_count(folder: Path, leaves: Sequence[Leaf], size: int, count: int | None = None) -> None:
+    """The petition's count file beside its log, answering to the first `size` leaves (its
+    count as the counter would show it, unless `count` says otherwise)."""
+    if count is None:
+        try:
+            count = IMPORTED + tallies_at([encode(leaf) for leaf in leaves], (size,))[size].count
+        except LogError:  # a log no counter could have written: the count is beside the point
+            count = IMPORTED
+    shown = {"count": count, "imported": IMPORTED}
+    (folder.parent / "count.json").write_text(json.dumps({**shown, "log_size": size}))
+
+
 def write_log(folder: Path, *batches: Sequence[Leaf]) -> list[Appended]:
-    """A log grown batch by batch in `folder`, as the counter grows it."""
+    """A log grown batch by batch in `folder`, as the counter grows it, and its count file."""
     folder.mkdir(parents=True, exist_ok=True)
     last: Checkpoint | None = None
     done = []
@@ -60,6 +77,8 @@ def write_log(folder: Path, *batches: Sequence[Leaf]) -> list[Appended]:
         publish(folder, appended)
         last = appended.checkpoint
         done.append(appended)
+    everything = [leaf for leaves in batches for leaf in leaves]
+    write_count(folder, everything, len(everything))
     return done
 
 
@@ -87,6 +106,52 @@ def test_a_sound_log_reports_its_size_and_tallies(
     assert "additions  300" in out
     assert "withdrawals 2" in out
     assert "count      298" in out
+    assert "page count 339 = 41 imported + 298 in the first 302 leaves" in out
+
+
+def test_a_count_file_the_log_does_not_add_up_to_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "petitions" / "save-the-bay" / "log"
+    leaves = [*adds(0, 10), withdraw(3)]
+    write_log(folder, leaves)
+    write_count(folder, leaves, 11, count=IMPORTED + 10)  # the withdrawal not taken off
+
+    status, out, err = verify(capsys, str(folder), "--key", KEY)
+
+    assert (status, out) == (1, "")
+    assert "count.json: shows 51 signatures; the log's first 11 leaves add up to 9" in err
+
+
+def test_a_count_file_answers_to_the_log_size_it_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "petitions" / "save-the-bay" / "log"
+    leaves = [*adds(0, 10), withdraw(3), *adds(10, 5)]
+    write_log(folder, leaves)
+    write_count(folder, leaves, 11)  # written before the last batch was counted
+    status, out, _ = verify(capsys, str(folder), "--key", KEY)
+    assert status == 0
+    assert "page count 50 = 41 imported + 9 in the first 11 leaves" in out
+
+    write_count(folder, leaves, 20, count=70)  # a count ahead of the published checkpoint
+    status, _, err = verify(capsys, str(folder), "--key", KEY)
+    assert status == 1
+    assert "checkpoint: holds 16 leaves; the count answers to 20 (the log is behind" in err
+
+
+def test_the_key_comes_from_site_yaml_in_git(
+    log: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content, _ = copy_site(tmp_path / "repo")
+    status, _, err = verify(capsys, str(log), "--content", str(content))
+    assert status == 1
+    assert "--key: give the log's public key: " in err and "site.yaml names none" in err
+
+    set_site_option(content, "log_key", KEY)
+    status, out, _ = verify(capsys, str(log), "--content", str(content))
+    assert status == 0
+    assert "302 leaves; signature and root hash verified" in out
 
 
 def test_the_tallies_are_there_for_the_page_count_check(log: Path) -> None:
@@ -126,7 +191,7 @@ def test_a_log_is_verified_over_http(served: str, capsys: pytest.CaptureFixture[
     assert "count      298" in out
     status, _, err = verify(capsys, served.replace("save-the-bay", "gone"), "--key", KEY)
     assert status == 1
-    assert "checkpoint: could not be fetched: HTTP 404" in err
+    assert "count.json: could not be fetched: HTTP 404" in err
 
 
 def test_a_tampered_tile_is_named(log: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -168,9 +233,6 @@ def test_a_wrong_or_missing_key_fails(log: Path, capsys: pytest.CaptureFixture[s
     status, _, err = verify(capsys, str(log), "--key", other)
     assert status == 1
     assert "checkpoint: not signed by the key petitions.example.org+" in err
-    status, _, err = verify(capsys, str(log))
-    assert status == 1
-    assert "--key: the log's public key is needed" in err
     status, _, err = verify(capsys, str(log), "--key", "not-a-key")
     assert (status, err.startswith("error: key: expected")) == (1, True)
 

@@ -81,7 +81,9 @@ def test_with_the_file_mailer_a_signature_is_confirmed_from_the_outbox(
 
     done = confirm_by_hand(server, link)
 
-    assert (done.status, done.headers["location"]) == (303, f"/petitions/{BARE}/confirmed/")
+    page, _, receipt = done.headers["location"].partition("#")  # the receipt rides along
+    assert (done.status, page) == (303, f"/petitions/{BARE}/confirmed/")
+    assert receipt.startswith(f"p={BARE}&s=")
     assert request(server.url, f"/petitions/{BARE}/confirmed/").status == 200
     counted(server, (1, 0))
     assert f"confirmed {BARE}: count " in server.output  # the count then, at most 1 s old

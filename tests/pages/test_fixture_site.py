@@ -229,8 +229,8 @@ def test_every_page_names_the_sites_own_icon_so_no_browser_asks_for_favicon_ico(
     icons = {parse(p.read_bytes()).find("link", rel="icon").attrs["href"] for p in pages}
 
     # each petition, its 4 landing pages, its embed and its text's history; the updates' pages;
-    # index, 404, 3 status lists, 7 tags + 1
-    assert len(pages) == 7 * len(SLUGS) + len(WON_UPDATES) + 2 + 3 + 8
+    # index, 404, the receipt, 3 status lists, 7 tags + 1
+    assert len(pages) == 7 * len(SLUGS) + len(WON_UPDATES) + 3 + 3 + 8
     (icon,) = icons  # one file for every page, fingerprinted like the other assets
     assert icon is not None and icon.startswith("/assets/icon.") and icon.endswith(".svg")
     assert (site / icon.lstrip("/")).read_bytes().startswith(b"<svg ")

@@ -96,9 +96,9 @@ def build(out: Path) -> list[Path]:
 def test_pages_pass_html_validate(tmp_path: Path) -> None:
     files = build(tmp_path / "site")
     # seven pages for each of 5 petitions (with its embed and history), an update's, 5 index
-    # pages, 404, the status lists (3 pages of open petitions, one of won, one of closed), the
-    # tags and their page
-    assert len(files) == 50
+    # pages, 404, the receipt, the status lists (3 pages of open petitions, one of won, one of
+    # closed), the tags and their page
+    assert len(files) == 51
     result = subprocess.run(
         [str(HTML_VALIDATE), "--config", str(REPO / ".htmlvalidate.json"), *map(str, files)],
         capture_output=True,

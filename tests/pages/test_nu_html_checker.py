@@ -57,7 +57,7 @@ def test_every_page_of_the_fixture_site_and_the_rich_pages_pass_the_nu_checker(
     build_fixture(tmp_path / "fixture")
     build_rich_pages(tmp_path / "rich")
     pages = sorted(tmp_path.rglob("*.html"))
-    assert len(pages) == 43 + 50  # the fixture site's pages, then html-validate's
+    assert len(pages) == 44 + 51  # the fixture site's pages, then html-validate's
 
     messages = nu_check(tmp_path)
 

@@ -97,10 +97,14 @@ def test_answer_panel_is_a_focusable_labelled_template(
     assert panel.attrs["id"] == panel_id and panel.attrs["tabindex"] == "-1"
     heading = panel.by_id(panel.attrs["aria-labelledby"])
     assert heading.text == heading_text
-    # it points at the page's own share links rather than copying them
-    assert [a.attrs["href"] for a in panel.find_all("a")] in ([], ["#share-heading"])
-    if panel.find_all("a"):
+    # it points at the page's own share links rather than copying them; the thanks panel
+    # also holds the receipt's link, hidden until an answer brings a receipt
+    links = [a.attrs["href"] for a in panel.find_all("a")]
+    assert links in ([], ["#share-heading", "/receipt/"])
+    if links:
         assert doc.by_id("share-heading").text == "Share this petition"
+        receipt = panel.find_all("a")[1].parent
+        assert "hidden" in receipt.attrs and receipt.attrs["class"] == "receipt-link"
 
 
 def test_pending_count_waits_hidden_until_there_is_one(renderer: Renderer) -> None:

@@ -233,10 +233,11 @@ def test_assets_are_fingerprinted_small_and_linked(renderer: Renderer) -> None:
     pages = renderer.site_pages([])
     assets = {p: data for p, data in pages.items() if p.startswith("assets/")}
     css = next(p for p in assets if p.startswith("assets/style."))
-    js = next(p for p in assets if p.endswith(".js"))
+    js = next(p for p in assets if p.startswith("assets/sign."))
     icon = next(p for p in assets if p.endswith(".svg"))
-    assert len(assets) == 4 and any(p.startswith("assets/embed.") for p in assets)
-    assert css.endswith(".css") and js.startswith("assets/sign.")
+    assert len(assets) == 5 and any(p.startswith("assets/embed.") for p in assets)
+    assert js.endswith(".js") and any(p.startswith("assets/receipt.") for p in assets)
+    assert css.endswith(".css")
     assert icon.startswith("assets/icon.")
     # one stylesheet for every page (cards, embed snippet, dark scheme, print): 14 KB as
     # written; the petition page's whole budget, 15 KB gzipped, is test_campaign_page's

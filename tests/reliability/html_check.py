@@ -14,7 +14,8 @@ from pathlib import Path
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-SITE_SCRIPT = re.compile(r"/assets/sign\.[0-9a-f]+\.js")  # the site's own and only script
+# the site's own and only scripts: signing and the live count, and the receipt's check
+SITE_SCRIPT = re.compile(r"/assets/(?:sign|receipt)\.[0-9a-f]+\.js")
 URL_ATTRIBUTES = frozenset(
     {"href", "src", "action", "formaction", "data", "poster", "xlink:href", "srcset", "background"}
 )
