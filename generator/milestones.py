@@ -52,6 +52,7 @@ def combine(imported: Tally, stored: Tally) -> Tally:
         by_version=stored.by_version,  # and without the text version they signed
         version_seen=stored.version_seen,
         log_size=stored.log_size,
+        log_base=stored.log_base,
     )
 
 

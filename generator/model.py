@@ -42,6 +42,10 @@ class Tally:
     version_seen: Mapping[str, datetime] = field(default_factory=dict, compare=False)
     # Leaves in the petition's public log (generator.log): moves with the count, together.
     log_size: int = field(default=0, compare=False)
+    # Signatures in `count` the log does not list: those counted before the log began (set
+    # when its first leaf is appended), reset by a reconcile's repair to what the count holds
+    # beyond what the log adds up to. The count is log_base + additions - withdrawals.
+    log_base: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

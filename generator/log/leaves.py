@@ -107,33 +107,37 @@ class Tallies:
     size: int = 0
     additions: int = 0
     withdrawals: int = 0
+    unlisted: int = 0  # withdrawals of signatures counted before the log (in its base)
 
     @property
     def count(self) -> int:
-        """Signatures counted: additions less withdrawals."""
+        """What the leaves move the count by: additions less withdrawals."""
         return self.additions - self.withdrawals
 
 
 def tally(
-    entries: Iterable[bytes], where: Callable[[int], str] = lambda i: f"entry {i}"
+    entries: Iterable[bytes], where: Callable[[int], str] = lambda i: f"entry {i}", base: int = 0
 ) -> Tallies:
     """Count additions and withdrawals, checking that each withdrawal takes back a signature
-    counted and not yet withdrawn, and that no signature is counted twice at once; a
-    LogError names the entry (`where(index)`) otherwise."""
-    return tallies_at(entries, (), where)[-1]
+    counted and not yet withdrawn (or one of the `base` signatures counted before the log),
+    and that no signature is counted twice at once; a LogError names the entry
+    (`where(index)`) otherwise."""
+    return tallies_at(entries, (), where, base)[-1]
 
 
 def tallies_at(
     entries: Iterable[bytes],
     sizes: Iterable[int],
     where: Callable[[int], str] = lambda i: f"entry {i}",
+    base: int = 0,
 ) -> dict[int, Tallies]:
     """`tally` of the whole log (under the key -1) and of its first `size` leaves for each
     of `sizes` (those beyond the log are left out)."""
     wanted = set(sizes)
     found: dict[int, Tallies] = {}
     counted: set[bytes] = set()
-    additions = withdrawals = size = 0
+    gone: set[bytes] = set()  # signatures counted before the log, withdrawn since
+    additions = withdrawals = size = unlisted = 0
     if 0 in wanted:
         found[0] = Tallies()
     for index, data in enumerate(entries):
@@ -145,11 +149,15 @@ def tallies_at(
             counted.add(leaf.signature)
             additions += 1
         else:
-            if leaf.signature not in counted:
+            if leaf.signature in counted:
+                counted.discard(leaf.signature)
+            elif unlisted < base and leaf.signature not in gone:  # counted before the log
+                unlisted += 1
+                gone.add(leaf.signature)
+            else:
                 raise LogError(where(index), "withdraws a signature that is not counted")
-            counted.discard(leaf.signature)
             withdrawals += 1
         if size in wanted:
-            found[size] = Tallies(size, additions, withdrawals)
-    found[-1] = Tallies(size, additions, withdrawals)
+            found[size] = Tallies(size, additions, withdrawals, unlisted)
+    found[-1] = Tallies(size, additions, withdrawals, unlisted)
     return found

@@ -102,10 +102,13 @@ def verify_log(
     since: bytes | None = None,
     since_name: str = "--since",
     at: int | None = None,
+    base: int = 0,
 ) -> Audit:
     """Audit the log read through `fetch` against the key `verifier` and, if given, the
     older checkpoint file `since` (named `since_name` in errors); with `at`, also add up its
-    first `at` leaves (what a count file answering to that size must show)."""
+    first `at` leaves (what a count file answering to that size must show). Up to `base`
+    withdrawals may take back signatures counted before the log (its count file says how
+    many)."""
     checkpoint = open_checkpoint(fetch(CHECKPOINT), verifier, CHECKPOINT)
     old = open_checkpoint(since, verifier, since_name) if since is not None else None
     reader = TileReader(checkpoint.size, fetch)
@@ -122,7 +125,7 @@ def verify_log(
             " try again in a minute)",
         )
     sizes = () if at is None else (at,)
-    found = tallies_at(_entries(reader, fetch, heads), sizes, where)
+    found = tallies_at(_entries(reader, fetch, heads), sizes, where, base)
     tallies = found[-1]
     _check_levels(reader, heads)
     if reader.head() != checkpoint.head:
@@ -149,6 +152,8 @@ def report(audit: Audit) -> list[str]:
         f"withdrawals {tallies.withdrawals}",
         f"count      {tallies.count} (additions − withdrawals)",
     ]
+    if tallies.unlisted:
+        lines.append(f"           of the withdrawals, {tallies.unlisted} counted before the log")
     return lines
 
 
@@ -156,20 +161,23 @@ def check_count(audit: Audit, shown: Mapping[str, object], where: str) -> list[s
     """Check a petition's count file (`shown`: its count, imported count and log size)
     against the audited log: the count is the imported count plus the additions less the
     withdrawals of the log's first `log_size` leaves; the lines to print, or a LogError."""
-    numbers = [shown.get(name) for name in ("count", "imported", "log_size")]
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
-        raise LogError(where, "has no whole count, imported count and log_size")
-    count, imported, size = (int(str(n)) for n in numbers)
+    numbers = [shown.get(name, 0) for name in ("count", "imported", "log_size", "log_base")]
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in numbers):
+        raise LogError(where, "has no whole count, imported, log_size and log_base")
+    count, imported, size, base = (int(str(n)) for n in numbers)
     at = audit.at
     if at is None or at.size != size:
         raise LogError(where, f"answers to {size} leaves, which the audit did not add up")
-    if count != imported + at.count:
+    before = f" + {base} counted before the log" if base else ""
+    if count != imported + base + at.count:
         raise LogError(
             where,
             f"shows {count} signatures; the log's first {size} leaves add up to {at.count},"
-            f" plus {imported} imported: {imported + at.count}",
+            f" plus {imported} imported{before}: {imported + base + at.count}",
         )
-    return [f"page count {count} = {imported} imported + {at.count} in the first {size} leaves"]
+    return [
+        f"page count {count} = {imported} imported{before} + {at.count} in the first {size} leaves"
+    ]
 
 
 def audit_petition(
@@ -189,7 +197,7 @@ def audit_petition(
         raise LogError(where, "is not JSON") from None
     if not isinstance(shown, dict):
         raise LogError(where, "is not a count file")
-    size = shown.get("log_size")
+    size, base = shown.get("log_size"), shown.get("log_base", 0)
     if size == 0 and since is None:
         try:
             fetch(CHECKPOINT)
@@ -198,5 +206,6 @@ def audit_petition(
             counted = check_count(empty, shown, where)
             return ["log        none yet (nothing counted since it began)", *counted]
     at = size if isinstance(size, int) and not isinstance(size, bool) else None
-    audit = verify_log(fetch, verifier, since, since_name, at)
+    base = base if isinstance(base, int) and not isinstance(base, bool) and base > 0 else 0
+    audit = verify_log(fetch, verifier, since, since_name, at, base)
     return [*report(audit), *check_count(audit, shown, where)]

@@ -5,17 +5,18 @@ the CDN for the live count (never the API), and what `GET /api/petitions/{slug}`
      "milestones": [{"count": 10, "reached_at": "2017-04-20T18:05:41+12:00"},
                     {"count": 500, "reached_at": "2026-11-20T09:12:03+13:00", "log_size": 212}],
      "updated": "2026-11-27T15:40:00+13:00",
-     "imported": 288, "log_size": 450,
+     "imported": 288, "log_size": 450, "log_base": 0,
      "by_country": {"AU": 12, "NZ": 690}, "by_region": {"NZ-AUK": 310, "NZ-WGN": 205}}
 
 Times are in the site's zone; milestones oldest first (with the size of the public log once
 the signature that reached it was appended, for those reached since the log began);
 `updated` is when the store last moved the count (null before any signature). `imported` is
 the count brought from elsewhere; `log_size` the leaves of the public log this count
-answers to: `count` = `imported` + additions - withdrawals among the log's first `log_size`
-leaves (`build.py verify-log` checks it). `by_country` (ISO 3166-1 alpha-2) and `by_region` (ISO
-3166-2) count confirmed signatures by place, leaving out every place with fewer than 5
-(generator.regions.publish). Pure: the tally and petition in, bytes out.
+answers to; `log_base` the signatures counted here that the log does not list (counted
+before it began): `count` = `imported` + `log_base` + additions - withdrawals among the
+log's first `log_size` leaves (`build.py verify-log` checks it). `by_country` (ISO 3166-1
+alpha-2) and `by_region` (ISO 3166-2) count confirmed signatures by place, leaving out every
+place with fewer than 5 (generator.regions.publish). Pure: the tally and petition in, bytes out.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def count_document(petition: Petition, tally: Tally, site: Site) -> dict[str, An
         "updated": None if tally.updated is None else _iso(tally.updated, zone),
         "imported": petition.imported.count,
         "log_size": tally.log_size,
+        # before its first leaf, the log lists none of the signatures counted here
+        "log_base": tally.log_base if tally.log_size else tally.count - petition.imported.count,
         "by_country": shown(tally.by_country),
         "by_region": shown(tally.by_region),
     }

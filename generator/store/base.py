@@ -123,7 +123,19 @@ class CountUpdate:
             by_version=moved(self.before.by_version, self.versions),
             version_seen=dict(sorted(seen.items())),
             log_size=self.before.log_size + len(self.leaves),
+            log_base=self.log_base,
         )
+
+    @property
+    def starts_log(self) -> bool:
+        """Whether this update appends the petition's first leaves (its log's base is set)."""
+        return bool(self.leaves) and self.before.log_size == 0
+
+    @property
+    def log_base(self) -> int:
+        """The log's base once applied: the count so far when the log starts with this
+        update (signatures counted before it), else as it was."""
+        return self.before.count if self.starts_log else self.before.log_base
 
 
 def moved(totals: Mapping[str, int], deltas: Mapping[str, int]) -> dict[str, int]:

@@ -319,36 +319,37 @@ class DynamoStore:
         return retrying(attempt, self.backoff, f"DynamoDB table {self.table!r}: {what}")
 
     def log_entries(self, slug: str, start: int, end: int) -> list[bytes]:
-        """The petition's log leaves from `start` to `end` (excluded): the leaves item holding
-        `start` (the last one from at or before it) and those after it, by key."""
+        """The petition's log leaves from `start` to `end` (excluded): from each of the log's
+        partitions, the items that may hold them (one query each, by key)."""
         if end <= start:
             return []
-        partition = items.log_key(slug, 0)["pk"]
-        first = items.log_key(slug, start)["sk"]
-        found: list[bytes] = []
+        low = items.log_sort_key(max(0, start - items.MAX_ITEM_LEAVES + 1))
+        high = items.log_sort_key(end - 1)
+        found: dict[int, bytes] = {}
         try:
-            holding = self.client.query(
-                TableName=self.table, KeyConditionExpression="pk = :p AND sk <= :s",
-                ExpressionAttributeValues={":p": partition, ":s": first},
-                ScanIndexForward=False, Limit=1, ConsistentRead=True,
-            ).get("Items", [])  # fmt: skip
-            at = int(holding[0]["sk"]["S"]) if holding else start
-            pages = self.client.get_paginator("query").paginate(
-                TableName=self.table, KeyConditionExpression="pk = :p AND sk >= :s",
-                ExpressionAttributeValues={":p": partition, ":s": items.log_key(slug, at)["sk"]},
-                ConsistentRead=True,
-            )  # fmt: skip
-            for page in pages:
-                for item in page.get("Items", []):
-                    index = int(item["sk"]["S"])
-                    for offset, leaf in enumerate(item["leaves"]["L"]):
-                        if start <= index + offset < end:
-                            found.append(bytes(leaf["B"]))
-                    if index + len(item["leaves"]["L"]) >= end:
-                        return found
+            for shard in range(items.LOG_SHARDS):
+                pages = self.client.get_paginator("query").paginate(
+                    TableName=self.table, KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+                    ExpressionAttributeValues={
+                        ":p": {"S": items.log_partition(slug, shard)},
+                        ":a": {"S": low}, ":b": {"S": high},
+                    },
+                    ConsistentRead=True,
+                )  # fmt: skip
+                for page in pages:
+                    for item in page.get("Items", []):
+                        first = int(item["sk"]["S"])
+                        for offset, leaf in enumerate(item["leaves"]["L"]):
+                            if start <= first + offset < end:
+                                found[first + offset] = bytes(leaf["B"])
         except (ClientError, BotoCoreError) as exc:
             raise self.api.failure(f"read the log of {slug!r}", exc) from exc
-        return found
+        leaves = []
+        for index in range(start, end):  # in order, up to the first gap (a shorter log)
+            if index not in found:
+                break
+            leaves.append(found[index])
+        return leaves
 
     def claim(self, slug: str, what: str, now: datetime, every: timedelta) -> bool:
         """The first caller in each `every` claims `what` (an attribute of the count item)."""

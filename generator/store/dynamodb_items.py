@@ -12,9 +12,11 @@ few times a second at most, from the table's stream), and read by key.
 | count | `count#<slug>` | `count` | `slug`, `n`, `p` (pending), `m<count>` = reached_at, |
 |  |  |  | `country#<cc>`, `region#<code>` (counted signatures by place), |
 |  |  | `version#<v>` (by text version signed), `seen#<v>` (when its first counted), |
-|  |  | `log_size` (leaves in its public log), `msize#<count>` (log size at milestone) |
-| log leaves | `log#<slug>` | `<first index, 12 digits>` | `leaves` (list of binary): one |
-|  |  | batch's leaves of the petition's public log, written with its count |
+|  |  | `log_size` (leaves in its public log), `msize#<count>` (log size at milestone), |
+|  |  | `log_base` (counted signatures the log does not list: from before it began), |
+|  |  | `log_net` (what the log's leaves add up to) |
+| log leaves | `log#<slug>#<0-7>` | `<first index, 12 digits>` | `leaves` (list of binary): |
+|  |  | one batch's leaves of the petition's public log, written with its count |
 | batch marker | `batch#<id>` | `batch` | `expires` (TTL): the counter applied that batch |
 | rate counter | `rate#<key>#<YYYYMMDDHHMM>` | `rate` | `hits`, `expires` (TTL, epoch s) |
 
@@ -53,7 +55,15 @@ BATCH_TTL_SECONDS = 7 * 24 * 3600  # a stream keeps records 24 hours: markers ou
 COUNTRY_PREFIX, REGION_PREFIX = "country#", "region#"  # a count item's totals by place
 VERSION_PREFIX, SEEN_PREFIX = "version#", "seen#"  # its totals by text version, first counted
 LOG_SIZE, MILESTONE_SIZE_PREFIX = "log_size", "msize#"  # its public log's size, at milestones
+LOG_BASE = "log_base"  # signatures in its count that its public log does not list
+LOG_NET = "log_net"  # what its public log's leaves add up to (additions - withdrawals)
 INDEX_DIGITS = 12  # a log leaves item's sort key: its first leaf's index, zero-padded
+# Partitions per petition's log leaves, chosen by a hash of each item's first index: at
+# 10,000 signatures/s a petition's leaves are ~550 KB/s, 1,100 transactional write units
+# (over one partition's 1,000); spread over 8, each partition takes under 15 %. Raise it,
+# never lower it: readers look in partitions 0..LOG_SHARDS-1.
+LOG_SHARDS = 8
+MAX_ITEM_LEAVES = 1000  # a batch's leaves of one petition (a stream batch is 1,000 records)
 
 
 def key(pk: str, sk: str) -> Item:
@@ -73,12 +83,29 @@ def count_key(slug: str) -> Item:
 
 def log_key(slug: str, first: int) -> Item:
     """The item holding a petition's log leaves from index `first` (one batch's)."""
-    return key(f"log#{slug}", str(first).zfill(INDEX_DIGITS))
+    return key(log_partition(slug, log_shard(first)), log_sort_key(first))
+
+
+def log_partition(slug: str, shard: int) -> str:
+    """One of the partitions a petition's log leaves are spread over."""
+    return f"log#{slug}#{shard}"
+
+
+def log_shard(first: int) -> int:
+    """The partition of the leaves item starting at `first` (stable, evenly spread)."""
+    return int(hashlib.sha256(str(first).encode()).hexdigest()[:4], 16) % LOG_SHARDS
+
+
+def log_sort_key(first: int) -> str:
+    """A leaves item's sort key: its first index, zero-padded (sorted as numbers)."""
+    return str(first).zfill(INDEX_DIGITS)
 
 
 def log_put(table: str, update: CountUpdate) -> TransactWriteItemTypeDef:
     """The transaction part appending an update's leaves to its petition's log (refused if
     leaves were appended from that index before)."""
+    if len(update.leaves) > MAX_ITEM_LEAVES:
+        raise ValueError(f"at most {MAX_ITEM_LEAVES} leaves to an item, not {len(update.leaves)}")
     return {
         "Put": {
             "TableName": table,
@@ -182,7 +209,11 @@ def count_update(table: str, update: CountUpdate, now: datetime) -> TransactWrit
     values[":was_z"] = {"N": str(update.before.log_size)}
     if update.leaves:
         values[":z"] = {"N": str(len(update.leaves))}
-        adds.append(f"{LOG_SIZE} :z")
+        values[":net"] = {"N": str(update.counted)}
+        adds += [f"{LOG_SIZE} :z", f"{LOG_NET} :net"]
+    if update.starts_log:
+        values[":base"] = {"N": str(update.log_base)}
+        sets.append(f"{LOG_BASE} = :base")
     for version, first in update.seen.items():  # the first counted time is kept
         i = len(sets)
         names[f"#s{i}"] = SEEN_PREFIX + version
@@ -257,6 +288,7 @@ def tally_of(item: Item | None) -> Tally:
         pending=int(item.get("p", {"N": "0"})["N"]),
         updated=_moment(item, "updated"),
         log_size=int(item.get(LOG_SIZE, {"N": "0"})["N"]),
+        log_base=int(item.get(LOG_BASE, {"N": "0"})["N"]),
         by_country=places_of(item, COUNTRY_PREFIX),
         by_region=places_of(item, REGION_PREFIX),
         by_version=places_of(item, VERSION_PREFIX),

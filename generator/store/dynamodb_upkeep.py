@@ -113,12 +113,14 @@ def repair(table: Table, slug: str, settle: float) -> tuple[int, int]:
             ":slug": {"S": slug},
             ":now": {"S": to_iso(utc_now())},
         }
+        update = "SET n = :to, p = if_not_exists(p, :zero), slug = :slug, updated = :now"
+        if stored.log_size:  # the base: what the count holds beyond what the leaves add up to
+            update += f", {items.LOG_BASE} = :to - {items.LOG_NET}"
         try:
             table.client.update_item(
                 TableName=table.name,
                 Key=items.count_key(slug),
-                UpdateExpression="SET n = :to, p = if_not_exists(p, :zero), slug = :slug,"
-                " updated = :now",
+                UpdateExpression=update,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
             )

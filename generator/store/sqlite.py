@@ -286,7 +286,10 @@ class SqliteStore:
                 schema.add_places(conn, update.slug, schema.COUNTRY, update.countries)
                 schema.add_places(conn, update.slug, schema.REGION, update.regions)
                 schema.add_versions(conn, update.slug, update.versions, update.seen)
-                schema.add_leaves(conn, update.slug, update.before.log_size, update.leaves)
+                schema.add_leaves(
+                    conn, update.slug, update.before.log_size, update.leaves, update.log_base,
+                    update.counted,
+                )  # fmt: skip
                 conn.executemany(
                     "INSERT OR IGNORE INTO milestones (slug, count, reached_at, log_size)"
                     " VALUES (?, ?, ?, ?)",
@@ -436,9 +439,11 @@ class SqliteStore:
             # what the counter will hold once the changes still on the feed are applied
             counted = schema.count_signatures(conn, slug) - schema.feed_deltas(conn, slug)
             if counted != before:  # moved: `updated` tells stale() the count file is out of date
+                # the log's base is what the count holds beyond what its leaves add up to
                 conn.execute(
                     "INSERT INTO counts (slug, n, updated) VALUES (?, ?, ?)"
-                    " ON CONFLICT (slug) DO UPDATE SET n = excluded.n, updated = excluded.updated",
+                    " ON CONFLICT (slug) DO UPDATE SET n = excluded.n, updated = excluded.updated,"
+                    " log_base = IIF(log_size > 0, excluded.n - log_net, log_base)",
                     (slug, counted, to_iso(self._clock())),
                 )
             return before, counted

@@ -43,7 +43,9 @@ CREATE TABLE IF NOT EXISTS counts (
     n INTEGER NOT NULL,
     pending INTEGER NOT NULL DEFAULT 0,
     updated TEXT,
-    log_size INTEGER NOT NULL DEFAULT 0
+    log_size INTEGER NOT NULL DEFAULT 0,
+    log_base INTEGER NOT NULL DEFAULT 0,
+    log_net INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS milestones (
     slug TEXT NOT NULL,
@@ -127,6 +129,8 @@ ADDED = {
         ("pending", "INTEGER NOT NULL DEFAULT 0"),
         ("updated", "TEXT"),
         ("log_size", "INTEGER NOT NULL DEFAULT 0"),  # version 7: the public log
+        ("log_base", "INTEGER NOT NULL DEFAULT 0"),
+        ("log_net", "INTEGER NOT NULL DEFAULT 0"),  # what the log's leaves add up to
     ),
     "milestones": (("log_size", "INTEGER"),),
     "changes": (
@@ -229,7 +233,7 @@ def signature_of(row: SignatureRow) -> Signature:
 def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
     """The stored count, pending count and milestones (oldest first) of one petition."""
     found = conn.execute(
-        "SELECT n, pending, updated, log_size FROM counts WHERE slug = ?", (slug,)
+        "SELECT n, pending, updated, log_size, log_base FROM counts WHERE slug = ?", (slug,)
     ).fetchone()
     milestones = tuple(
         Milestone(count, from_iso(when), size)
@@ -244,7 +248,7 @@ def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
         "SELECT kind, code, n FROM places WHERE slug = ? AND n != 0 ORDER BY kind, code", (slug,)
     ):
         places[kind][code] = n
-    count, pending, updated, log_size = found if found else (0, 0, None, 0)
+    count, pending, updated, log_size, log_base = found if found else (0, 0, None, 0, 0)
     versions, seen = {}, {}
     for version, n, first_seen in conn.execute(
         "SELECT version, n, first_seen FROM versions WHERE slug = ? ORDER BY version", (slug,)
@@ -254,7 +258,7 @@ def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
         seen[version] = from_iso(first_seen)
     return Tally(
         count, milestones, pending, _moment(updated), places[COUNTRY], places[REGION],
-        by_version=versions, version_seen=seen, log_size=log_size,
+        by_version=versions, version_seen=seen, log_size=log_size, log_base=log_base,
     )  # fmt: skip
 
 
@@ -322,17 +326,23 @@ def note_change(
         )
 
 
-def add_leaves(conn: sqlite3.Connection, slug: str, first: int, leaves: tuple[bytes, ...]) -> None:
-    """Append leaves to a petition's log from index `first`, moving its size with them."""
+def add_leaves(
+    conn: sqlite3.Connection, slug: str, first: int, leaves: tuple[bytes, ...], base: int,
+    net: int,
+) -> None:  # fmt: skip
+    """Append leaves to a petition's log from index `first`, moving its size and what its
+    leaves add up to (`net`) with them, and setting its base (the signatures counted that the
+    log does not list)."""
     if leaves:
         conn.executemany(
             "INSERT INTO log_leaves (slug, idx, leaf) VALUES (?, ?, ?)",
             [(slug, first + i, leaf) for i, leaf in enumerate(leaves)],
         )
         conn.execute(
-            "INSERT INTO counts (slug, n, log_size) VALUES (?, 0, ?) ON CONFLICT (slug)"
-            " DO UPDATE SET log_size = excluded.log_size",
-            (slug, first + len(leaves)),
+            "INSERT INTO counts (slug, n, log_size, log_base, log_net) VALUES (?, 0, ?, ?, ?)"
+            " ON CONFLICT (slug) DO UPDATE SET log_size = excluded.log_size,"
+            " log_base = excluded.log_base, log_net = log_net + excluded.log_net",
+            (slug, first + len(leaves), base, net),
         )
 
 

@@ -81,7 +81,7 @@ def signature(n: int, slug: str = SLUG) -> Signature:
     """The n-th signer (from 1), signing n seconds after T0 (counted at once)."""
     return Signature(
         slug=slug, email_key=f"{slug}-{n:060x}", name=f"Signer {n}", email=f"s{n}@example.org",
-        signed_at=T0 + timedelta(seconds=n),
+        signed_at=T0 + timedelta(seconds=n), id=f"{slug}-id-{n:08d}",
     )  # fmt: skip
 
 
@@ -199,16 +199,22 @@ def table(dynamodb_local: str, clock: Clock) -> Iterator[DynamoStore]:
 
 
 @pytest.fixture
-def aws(table: DynamoStore, clock: Clock, lambda_api: FakeLambda) -> Iterator[Aws]:
+def environ() -> dict[str, str]:
+    """The settings the stack gives these functions (a test may add the log's keys)."""
+    return {"PETITION_SITE_BUCKET": BUCKET, "PETITION_WRITEBACK_FUNCTION": WRITEBACK}
+
+
+@pytest.fixture
+def aws(
+    table: DynamoStore, clock: Clock, lambda_api: FakeLambda, environ: dict[str, str]
+) -> Iterator[Aws]:
     """The app's functions configured as the stack configures them, over the table, moto's
     S3 (only S3 and nothing else is answered by moto: the table's and the Lambda API's
     endpoints are local servers) and the fake Lambda API."""
     from app import app
     from chalicelib.runtime import runtime
 
-    settings = Settings.from_environ(
-        {"PETITION_SITE_BUCKET": BUCKET, "PETITION_WRITEBACK_FUNCTION": WRITEBACK}
-    )
+    settings = Settings.from_environ(environ)
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET)

@@ -31,6 +31,7 @@ def test_get_gives_count_goal_status_and_milestones_oldest_first(api: Api) -> No
         "updated": None,  # nothing counted in the store yet
         "imported": 505,  # all of them: stated apart from the public log
         "log_size": 0,
+        "log_base": 0,
         "by_country": {},  # imported signatures come without places
         "by_region": {},
     }

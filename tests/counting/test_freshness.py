@@ -89,6 +89,7 @@ def test_the_count_file_says_what_the_page_script_shows(tmp_path: Path) -> None:
         "updated": "2026-03-02T01:00:00+13:00",
         "imported": 100,
         "log_size": 0,  # this counter keeps no log (tests/writeback/test_logs.py has one)
+        "log_base": 3,  # so it lists none of the 3 signatures counted here
         "by_country": {},  # these signers gave no country
         "by_region": {},
     }

@@ -55,15 +55,19 @@ def publish(folder: Path, appended: Appended) -> None:
         (folder / path).write_bytes(data)
 
 
-def write_count(folder: Path, leaves: Sequence[Leaf], size: int, count: int | None = None) -> None:
+def write_count(
+    folder: Path, leaves: Sequence[Leaf], size: int, count: int | None = None, base: int = 0
+) -> None:
     """The petition's count file beside its log, answering to the first `size` leaves (its
-    count as the counter would show it, unless `count` says otherwise)."""
+    count as the counter would show it, unless `count` says otherwise), `base` signatures
+    counted before the log."""
     if count is None:
         try:
-            count = IMPORTED + tallies_at([encode(leaf) for leaf in leaves], (size,))[size].count
+            moved = tallies_at([encode(leaf) for leaf in leaves], (size,), base=base)[size].count
+            count = IMPORTED + base + moved
         except LogError:  # a log no counter could have written: the count is beside the point
             count = IMPORTED
-    shown = {"count": count, "imported": IMPORTED}
+    shown = {"count": count, "imported": IMPORTED, "log_base": base}
     (folder.parent / "count.json").write_text(json.dumps({**shown, "log_size": size}))
 
 
@@ -138,6 +142,26 @@ def test_a_count_file_answers_to_the_log_size_it_names(
     status, _, err = verify(capsys, str(folder), "--key", KEY)
     assert status == 1
     assert "checkpoint: holds 16 leaves; the count answers to 20 (the log is behind" in err
+
+
+def test_signatures_counted_before_the_log_are_its_base(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "petitions" / "save-the-bay" / "log"
+    before_log = [leaf_for(Kind.WITHDRAW, "old-1", START, "v1", ID_KEY)]  # counted before it
+    leaves = [*adds(0, 5), *before_log]
+    write_log(folder, leaves)
+    write_count(folder, leaves, 6, base=20)
+
+    status, out, _ = verify(capsys, str(folder), "--key", KEY)
+
+    assert status == 0
+    assert "of the withdrawals, 1 counted before the log" in out
+    assert "page count 65 = 41 imported + 20 counted before the log + 4 in the first 6" in out
+    write_count(folder, leaves, 6, count=IMPORTED + 4, base=0)  # no base to take it from
+    status, _, err = verify(capsys, str(folder), "--key", KEY)
+    assert status == 1
+    assert "entry 5: withdraws a signature that is not counted" in err
 
 
 def test_the_key_comes_from_site_yaml_in_git(

@@ -15,7 +15,7 @@ from generator.counting.aggregate import aggregate
 from generator.counting.counter import Counter
 from generator.log.leaves import Kind, decode, signature_key, tally
 from generator.store.base import PENDING, CountsMoved, Signature, Store
-from tests.store.helpers import START, ladder, signature
+from tests.store.helpers import START, ladder, signature, skew
 from tests.support.counting import source_of
 
 SLUG = "save-the-park"
@@ -121,3 +121,37 @@ def test_counting_without_the_id_key_appends_nothing(store: Store) -> None:
 
     assert store.tally(SLUG).log_size == 0
     assert [m.size for m in store.tally(SLUG).milestones] == [None]
+
+
+def test_a_petition_counted_before_the_log_starts_it_with_that_count_as_its_base(
+    store: Store,
+) -> None:
+    for n in (1, 2, 3):
+        store.sign(with_id(n))
+    count_all(store, Counter(ladder(), store))  # counted before the log was kept
+    assert (store.tally(SLUG).log_size, store.tally(SLUG).log_base) == (0, 0)
+    counter = Counter(ladder(), store, id_key=ID_KEY)
+    store.sign(with_id(4))
+    store.forget(with_id(2).email_key, [SLUG])  # one counted before the log is withdrawn
+    count_all(store, counter)
+
+    stored = store.tally(SLUG)
+    assert (stored.count, stored.log_size, stored.log_base) == (3, 2, 3)
+    moves = tally(store.log_entries(SLUG, 0, 9), base=stored.log_base)
+    assert (moves.additions, moves.withdrawals, moves.unlisted) == (1, 1, 1)
+    assert stored.count == stored.log_base + moves.count  # 3 = 3 + (1 - 1)
+
+
+def test_a_repair_leaves_the_count_adding_up_to_the_log_and_its_base(store: Store) -> None:
+    counter = Counter(ladder(), store, id_key=ID_KEY)
+    for n in (1, 2, 3):
+        store.sign(with_id(n))
+    count_all(store, counter)
+    skew(store, SLUG, +2)  # a count moved without its leaves (a bug): 5, the log says 3
+    assert store.tally(SLUG).count == 5
+
+    assert store.repair(SLUG) == (5, 3)
+
+    stored = store.tally(SLUG)
+    assert (stored.count, stored.log_size, stored.log_base) == (3, 3, 0)  # adds up again
+    assert stored.count == stored.log_base + tally(store.log_entries(SLUG, 0, 9)).count
