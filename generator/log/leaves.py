@@ -141,7 +141,10 @@ def tallies_at(
     if 0 in wanted:
         found[0] = Tallies()
     for index, data in enumerate(entries):
-        leaf = decode(data, where(index))
+        try:
+            leaf = decode(data)
+        except LogError as exc:  # where it is, worked out only when something is wrong
+            raise LogError(where(index), exc.message) from None
         size += 1
         if leaf.kind is Kind.ADD:
             if leaf.signature in counted:
