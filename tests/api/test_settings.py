@@ -99,3 +99,26 @@ def test_importing_the_app_loads_no_yaml_no_boto3_and_no_content(tmp_path: Path)
 
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout) == []
+
+
+def test_the_log_needs_both_its_keys_and_the_api_only_the_id_key() -> None:
+    from generator.log.note import Signer
+
+    signer, id_key = Signer.generate("petitions.example.org"), "ab" * 32
+    both = Settings.from_environ(
+        {"PETITION_LOG_KEY": signer.secret(), "PETITION_LOG_ID_KEY": id_key}
+    )
+    keys = both.log_keys()
+    assert keys is not None and keys.id_key == bytes.fromhex(id_key)
+    assert str(keys.signer.verifier) == str(signer.verifier)
+    assert Settings.from_environ({}).log_keys() is None  # no log kept
+    assert Settings.from_environ({}).log_id_key() is None
+
+    api = Settings.from_environ({"PETITION_LOG_ID_KEY": id_key})  # what the signing API gets
+    assert api.log_id_key() == bytes.fromhex(id_key)
+    with pytest.raises(ConfigError, match="PETITION_LOG_KEY is not set"):
+        api.log_keys()
+    with pytest.raises(ConfigError, match=r"\$PETITION_LOG_ID_KEY: expected at least 32 bytes"):
+        Settings.from_environ({"PETITION_LOG_ID_KEY": "abcd"}).log_id_key()
+    with pytest.raises(ConfigError, match=r"\$PETITION_LOG_KEY: expected PRIVATE\+KEY"):
+        Settings.from_environ({"PETITION_LOG_KEY": "x", "PETITION_LOG_ID_KEY": id_key}).log_keys()

@@ -67,3 +67,21 @@ def test_missing_required_settings_point_at_line_one(content: ContentDir) -> Non
         in errors
     )
     assert len(errors) == 6
+
+
+def test_a_log_key_must_be_a_verifier_key_whose_id_matches(content: ContentDir) -> None:
+    from generator.log.note import Signer
+
+    key = str(Signer.generate("petitions.example.org").verifier)
+    content.site(SITE + f"log_key: {key}\n")
+    assert content.load().site.log_key == key
+
+    name, key_id, encoded = key.split("+", 2)
+    wrong_id = f"{name}+{int(key_id, 16) ^ 1:08x}+{encoded}"
+    content.site(SITE + f"log_key: {wrong_id}\n")
+    assert content.errors() == [
+        f"{S}:8: log_key: {wrong_id!r} is not a verifier key: its ID is {key_id}, not"
+        f" {wrong_id.split('+')[1]}"
+    ]
+    content.site(SITE + "log_key: PRIVATE+KEY+oops\n")  # a secret pasted by mistake
+    assert content.errors()[0].startswith(f"{S}:8: log_key: 'PRIVATE+KEY+oops' is not a verifier")
