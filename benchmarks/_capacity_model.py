@@ -97,6 +97,9 @@ class Measured:
     confirm: Units  # per confirmation (POST), the signature item
     batch_count: Units  # per aggregator batch, on the count item (read, update, claims)
     batch_other: Units  # per aggregator batch, elsewhere (the batch marker)
+    log_per_record: Units  # per record counted, the public log's leaves (written, read back)
+    log_files_per_record: float  # the log's files put in S3 per record counted
+    log_shards: int  # LOG_SHARDS in generator/store/dynamodb_items.py
     file_read: Units  # per count file written (reading its count item)
     tally_read: Units  # one read of the answers' tally cache (at most 1/s per process)
     seconds: dict[str, float]  # per invocation, as used (max of measured and FLOOR_SECONDS)
@@ -115,13 +118,15 @@ class Load:
     batches: float  # aggregator batches/s (all shards)
     shard_busy: float  # share of each shard's second the aggregator is busy
     table_wcu: float
-    spread_wcu: float  # everything but the count item
+    spread_wcu: float  # everything but the count item and the log's leaves
     count_wcu: float
+    log_wcu: float  # the public log's leaves items (over their own LOG_SHARDS partitions)
     count_rcu: float
     count_busy: float  # share of time a counter holds the count item (read to commit)
     gsi_wcu: float
     letters: float  # mails/s
     files: float  # count files written per second
+    log_files: float  # the log's files put per second
     cloudfront_rps: float
 
     @property
@@ -148,7 +153,7 @@ def project(m: Measured, mode: str, rate: float) -> Load:
         batches = partitions * per_shard_batches
         count_wcu = batches * m.batch_count.wcu
         other_wcu = batches * m.batch_other.wcu
-        table_wcu = spread_sig + count_wcu + other_wcu
+        table_wcu = spread_sig + count_wcu + other_wcu + records * m.log_per_record.wcu
         partitions = max(NEW_TABLE_PARTITIONS, math.ceil(HEADROOM_FACTOR * table_wcu / 1000))
     files = 1.0 if rate else 0.0  # one petition: its count file at most once a second
     count_rcu = (
@@ -164,14 +169,16 @@ def project(m: Measured, mode: str, rate: float) -> Load:
         partitions=partitions,
         batches=batches,
         shard_busy=(batches / partitions) * s["aggregator batch"],
-        table_wcu=spread_sig + count_wcu + other_wcu,
+        table_wcu=spread_sig + count_wcu + other_wcu + records * m.log_per_record.wcu,
         spread_wcu=spread_sig + other_wcu,
         count_wcu=count_wcu,
+        log_wcu=records * m.log_per_record.wcu,
         count_rcu=count_rcu,
         count_busy=batches * s[HOLD],
         gsi_wcu=rate * sig.gsi + confirms * m.confirm.gsi,
         letters=rate * m.letters[mode],
         files=files,
+        log_files=records * m.log_files_per_record,
         cloudfront_rps=api_rps + rate * PAGE_REQUESTS,
     )
 
@@ -293,6 +300,15 @@ RESOURCES = (
         COUNTS_LAG,
     ),
     Resource(
+        "hottest log leaves partition log#<slug>#k (WCU/s)",
+        lambda x, m: x.log_wcu / m.log_shards,
+        lambda m: PARTITION_WCU,
+        lambda x, m: (
+            f"LOG_SHARDS = {math.ceil(x.log_wcu / (PARTITION_WCU * TARGET))} or more"
+            " (generator/store/dynamodb_items.py)"
+        ),
+    ),
+    Resource(
         "hottest export index key <slug>#k (WCU/s)",
         _gsi_key,
         lambda m: PARTITION_WCU,
@@ -405,8 +421,8 @@ def cost_lines(mode: str) -> tuple[CostLine, ...]:
         CostLine("CloudFront requests (API + page visit)", "cloudfront",
                  lambda x, m: x.cloudfront_rps / x.rate),
         CostLine("WAF requests inspected", "waf", lambda x, m: x.cloudfront_rps / x.rate),
-        CostLine("S3 PUTs (count files; pages once a minute)", "s3_put",
-                 lambda x, m: (x.files + PAGE_FILES / 60) / x.rate),
+        CostLine("S3 PUTs (count files, the log's files; pages once a minute)", "s3_put",
+                 lambda x, m: (x.files + x.log_files + PAGE_FILES / 60) / x.rate),
         CostLine("S3 HEADs before each PUT", "s3_head",
-                 lambda x, m: (x.files + PAGE_FILES / 60) / x.rate),
+                 lambda x, m: (x.files + x.log_files + PAGE_FILES / 60) / x.rate),
     )  # fmt: skip

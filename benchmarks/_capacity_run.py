@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import secrets
 import sys
 import threading
 import time
@@ -26,6 +27,9 @@ from chalicelib.runtime import runtime
 from generator.content.loading import load_content
 from generator.counting.counter import Counter as Aggregator
 from generator.local.wsgi import api_event
+from generator.log.keys import LogKeys
+from generator.log.leaves import tally as log_tally
+from generator.log.note import Signer
 from generator.model import Content
 from generator.signing.letters import Letter, Writer
 from generator.signing.mail import QueueMailer, SesSender
@@ -33,6 +37,7 @@ from generator.signing.settings import Settings
 from generator.store.dynamodb import DynamoStore
 from generator.store.dynamodb_stream import StreamSource
 from generator.writeback.fresh import Freshness
+from generator.writeback.logs import LogPublisher
 from generator.writeback.publish import FolderPublisher, Published
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +47,9 @@ SLUG = "free-bus-fares-for-students"  # open, nothing imported
 CONTEXT = LambdaContext("api_handler", 512, max_runtime_ms=30000)
 MODES = ("off", "required")
 ITEM_OF = {"sig#": "signature", "count#": "count item", "batch#": "batch marker",
-           "rate#": "rate counter"}  # fmt: skip
+           "rate#": "rate counter", "log#": "log leaves"}  # fmt: skip
+# the public log's keys, as the stack gives them (the API only the id key)
+LOG_KEYS = LogKeys(Signer.generate("capacity.example.org"), secrets.token_bytes(32))
 STORE_CODE = str(ROOT / "generator" / "store")
 HOLD_CALLS = ("counter: counts", "counter: apply_counts")  # the count item is held between
 
@@ -203,6 +210,12 @@ class Recorder:
             how = "consistent" if consistent else "eventual"
             for key, item in asked:
                 yield _item_kind(key), how, 0, read_units(item_size(item), consistent), 0
+        elif op == "Query":  # one partition, its items' sizes summed before rounding
+            consistent = params.get("ConsistentRead", False)
+            pk = params.get("ExpressionAttributeValues", {}).get(":p", {})
+            size = sum(item_size(item) for item in parsed.get("Items", []))
+            how = "consistent" if consistent else "eventual"
+            yield _item_kind({"pk": pk}), how, 0, read_units(size, consistent), 0  # 1 at least
         else:
             yield "-", outcome or "ok", 0, 0, 0
 
@@ -283,6 +296,7 @@ def configured(store: DynamoStore, content: Content, confirmation: str, limit: i
     settings = Settings.from_environ({
         "PETITION_SECRET": SECRET, "PETITION_RATE_LIMIT": str(limit),
         "PETITION_CONFIRMATION": confirmation, "PETITION_TEMPLATES": str(ROOT / "templates"),
+        "PETITION_LOG_ID_KEY": LOG_KEYS.id_key.hex(),  # receipts
     })  # fmt: skip
     mailer = QueueMailer("https://sqs.invalid/stub", client=queue)  # type: ignore[arg-type]
     runtime.configure(content=content, store=store, settings=settings, mailer=mailer,
@@ -305,6 +319,7 @@ class Workload:
     timings: Timings = field(default_factory=Timings)
     letters: list[str] = field(default_factory=list)
     files: int = 0
+    log_files: int = 0  # the public log's files put (tiles, entry bundles, checkpoints)
     page_refreshes: int = 0
     milestones: int = 0
     records: list[int] = field(default_factory=list)
@@ -366,8 +381,10 @@ def count_stream(store: DynamoStore, content: Content, batch: int, out: Path, re
     def milestone(petition: Any, reached: Any) -> None:
         w.milestones += len(reached)
 
-    freshness = Freshness(content, store, publisher, pages)
-    counter = Aggregator(content, store, [milestone], [freshness.counted])
+    log_files = CountingPublisher(out)
+    logs = LogPublisher(content.site, store, log_files, LOG_KEYS)
+    freshness = Freshness(content, store, publisher, pages, logs=logs)
+    counter = Aggregator(content, store, [milestone], [freshness.counted], id_key=LOG_KEYS.id_key)
     source = StreamSource(store)
     rec.watch(source._streams())  # the reader's own client (in AWS: Lambda's poller)
     while True:
@@ -384,9 +401,13 @@ def count_stream(store: DynamoStore, content: Content, batch: int, out: Path, re
             w.done["aggregator batch"] += 1
         rec.work = "stream reads"
         source.done(feed)
-    w.files = publisher.files
     rec.work = "check"
+    freshness.publish_logs()  # the trailing edge (the refresh function's sweep)
+    w.files, w.log_files = publisher.files, log_files.files
     tally = store.counts([SLUG])[SLUG]
+    logged = log_tally(store.log_entries(SLUG, 0, tally.log_size)).count
+    if tally.log_base + logged != tally.count:
+        raise SystemExit(f"the log adds up to {logged}, the count is {tally.count}: not exact")
     signed = [
         f"signature, confirmation {MODES[0]}",
         "confirmation",
