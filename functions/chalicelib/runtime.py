@@ -121,8 +121,9 @@ class Runtime:
                 if counted is None:  # count files only where a site is published
                     publishes = self.writeback.publishes()
                     counted = [self._load_freshness().counted] if publishes else []
-                keys = self._settings.log_keys()  # with them, counting appends to the logs
-                id_key = None if keys is None else keys.id_key
+                # with the id key, counting appends to the logs (a malformed one stops
+                # counting, loudly: counts moving without their leaves could not be checked)
+                id_key = self._settings.log_id_key()
                 self._counter = Counter(content, store, hooks, counted, id_key=id_key)
             return self._counter
 

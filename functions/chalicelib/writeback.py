@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # the boto3 stubs, for type checking only: nothing more is im
     from mypy_boto3_lambda import LambdaClient
 
     from generator.writeback.fresh import Freshness, PageRefresh
+    from generator.writeback.logs import LogPublisher
+    from generator.writeback.publish import Publisher
 
 log = logging.getLogger(__name__)
 
@@ -116,15 +118,28 @@ class LambdaWriteBack:
         PETITION_WRITEBACK_FUNCTION (none when it is unset); the aggregator's `counted` hook
         and the refresh function's `sweep`."""
         from generator.writeback.fresh import Freshness
-        from generator.writeback.logs import LogPublisher
         from generator.writeback.publish import S3Publisher
 
         name = self.settings.writeback_function()
         files = S3Publisher(self.settings.site_bucket())  # no distribution: never invalidated
-        keys = self.settings.log_keys()
-        logs = None if keys is None else LogPublisher(content.site, store, files, keys)
         pages = pages_hook(name) if name else None
-        return Freshness(content, store, files, pages, clock, logs=logs)
+        return Freshness(
+            content, store, files, pages, clock, logs=self._logs(content, store, files)
+        )
+
+    def _logs(self, content: Content, store: Store, files: Publisher) -> LogPublisher | None:
+        """The public logs' publisher; None (logged) when their keys are not set, or not the
+        ones site.yaml names: counting goes on, leaves are kept, publishing catches up once
+        the keys are right."""
+        from generator.errors import ConfigError
+        from generator.writeback.logs import LogPublisher
+
+        try:
+            keys = self.settings.log_keys()
+            return None if keys is None else LogPublisher(content.site, store, files, keys)
+        except ConfigError as exc:
+            log.error("the public logs are not published: %s", exc)
+            return None
 
     def writeback(self, content: Content, store: Store) -> WriteBack:
         """The WriteBack publishing to PETITION_SITE_BUCKET (built once, then reused)."""

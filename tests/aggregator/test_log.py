@@ -84,3 +84,31 @@ def test_a_batch_handed_over_again_appends_nothing(aws: Aws) -> None:
     assert aws.table.tally(SLUG).log_size == 20
     assert len(aws.table.log_entries(SLUG, 0, 100)) == 20
     assert [m.size for m in aws.table.tally(SLUG).milestones] == [10]  # the 10th leaf reached 10
+
+
+def test_a_key_site_yaml_does_not_name_stops_publishing_not_counting(
+    aws: Aws, environ: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from dataclasses import replace
+
+    from chalicelib.runtime import runtime
+
+    from generator.signing.settings import Settings
+
+    from .conftest import content
+
+    made = content()
+    other = str(Signer.generate("petitions.example.org").verifier)  # site.yaml names another
+    runtime.configure(
+        content=replace(made, site=replace(made.site, log_key=other)), store=aws.table,
+        settings=Settings.from_environ(environ), clock=aws.clock,
+    )  # fmt: skip
+    aws.sign(*range(1, 6))
+
+    with caplog.at_level("ERROR"):
+        aws.aggregate(aws.stream.records())
+
+    assert (aws.table.tally(SLUG).count, aws.table.tally(SLUG).log_size) == (5, 5)  # kept
+    assert "the public logs are not published: site.yaml's log_key" in caplog.text
+    with pytest.raises(LogError):
+        bucket_fetch(aws.s3)("checkpoint")  # nothing published under the wrong key
