@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
-from generator.errors import ConfigError, LogError
+from generator.errors import ConfigError, LogError, StoreError
 from generator.log.append import CHECKPOINT, append_entries, origin
 from generator.log.keys import LogKeys
 from generator.log.note import Checkpoint, open_checkpoint
@@ -30,11 +29,6 @@ log = logging.getLogger(__name__)
 def log_folder(slug: str) -> str:
     """The output folder of a petition's log."""
     return f"petitions/{slug}/log"
-
-
-def key_name(site: Site) -> str:
-    """The name a site's log key is made under: its host."""
-    return urlsplit(site.base_url).hostname or "petitions"
 
 
 class LogPublisher:
@@ -65,7 +59,7 @@ class LogPublisher:
             try:
                 if self._publish(slug, tally.log_size):
                     grown.append(slug)
-            except (LogError, PublishError) as exc:
+            except (LogError, PublishError, StoreError) as exc:  # its count file goes on
                 log.error("log not published slug=%s: %s", slug, exc)
         return grown
 

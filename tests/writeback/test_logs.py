@@ -17,7 +17,7 @@ import pytest
 from moto import mock_aws
 
 from generator.counting.counter import Counter
-from generator.errors import ConfigError
+from generator.errors import ConfigError, StoreError
 from generator.log.fetch import folder_fetch
 from generator.log.keys import LogKeys
 from generator.log.note import Signer, open_checkpoint
@@ -166,3 +166,31 @@ def test_in_s3_tiles_are_cached_a_year_and_the_checkpoint_seconds(store: SqliteS
         assert open_checkpoint(checkpoint["Body"].read(), KEYS.signer.verifier).size == 3
         assert key["CacheControl"] == "public, max-age=60, must-revalidate"
         assert logs.published("never-signed") is None  # nothing there: no log yet
+
+
+class _LeavesUnreadable(SqliteStore):
+    """A store whose log cannot be read back (the table throttles, say)."""
+
+    def log_entries(self, slug: str, start: int, end: int) -> list[bytes]:
+        raise StoreError("DynamoDB table 'petitions': read the log: throttled")
+
+
+def test_a_log_that_cannot_be_read_leaves_the_count_file_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    content, out = ladder(), tmp_path / "out"
+    out.mkdir()
+    store = _LeavesUnreadable(tmp_path / "signatures.db")
+    store.init()
+    signed(store, content, range(3))
+    fresh = Freshness(content, store, FolderPublisher(out), logs=LogPublisher(
+        content.site, store, FolderPublisher(out), KEYS
+    ))  # fmt: skip
+
+    with caplog.at_level(logging.ERROR):
+        fresh.sweep()
+
+    assert json.loads((out / "petitions" / SLUG / "count.json").read_bytes())["count"] == 3
+    assert not (folder(out) / "checkpoint").exists()  # tried again at the next write
+    assert "log not published slug=save-the-park: DynamoDB table" in caplog.text
+    store.close()
