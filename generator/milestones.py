@@ -53,6 +53,7 @@ def combine(imported: Tally, stored: Tally) -> Tally:
         version_seen=stored.version_seen,
         log_size=stored.log_size,
         log_base=stored.log_base,
+        log_net=stored.log_net,
     )
 
 

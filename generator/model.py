@@ -42,10 +42,11 @@ class Tally:
     version_seen: Mapping[str, datetime] = field(default_factory=dict, compare=False)
     # Leaves in the petition's public log (generator.log): moves with the count, together.
     log_size: int = field(default=0, compare=False)
-    # Signatures in `count` the log does not list: those counted before the log began (set
-    # when its first leaf is appended), reset by a reconcile's repair to what the count holds
-    # beyond what the log adds up to. The count is log_base + additions - withdrawals.
+    # Signatures in `count` the log does not list: those counted before the log began (its
+    # first leaf states them), restated by a base leaf when a reconcile's repair corrects the
+    # count. The count is log_base + log_net (the log's additions less its withdrawals).
     log_base: int = field(default=0, compare=False)
+    log_net: int = field(default=0, compare=False)  # what the log's leaves add up to
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ totals by the text version signed, with the time each version first counted.
 
 With the log's id key, each change that moves the count is also a leaf of the petition's
 public log (an addition or a withdrawal, generator.log.leaves), in the same order, and each
-milestone records the log's size once the leaf that reached it was appended.
+milestone records the log's size once the leaf that reached it was appended. A log that
+begins on a count already there opens with a base leaf stating it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from generator import milestones
-from generator.log.leaves import Kind, encode, leaf_for
+from generator.log.leaves import Kind, base_leaf, encode, leaf_for
 from generator.model import Milestone, Petition, Tally
 from generator.store.base import Change, CountUpdate
 
@@ -57,6 +58,9 @@ def _update(
     ladder = petition.milestones if petition is not None else ()
     reached: list[Milestone] = []
     leaves: list[bytes] = []
+    if id_key is not None and before.log_size == 0 and before.count and changes:
+        # the log begins on a count that was there before it: its first leaf says so
+        leaves.append(encode(base_leaf(before.count, changes[0].at)))
     for change in changes:
         count += change.counted
         if change.counted and id_key is not None:

@@ -102,13 +102,10 @@ def verify_log(
     since: bytes | None = None,
     since_name: str = "--since",
     at: int | None = None,
-    base: int = 0,
 ) -> Audit:
     """Audit the log read through `fetch` against the key `verifier` and, if given, the
     older checkpoint file `since` (named `since_name` in errors); with `at`, also add up its
-    first `at` leaves (what a count file answering to that size must show). Up to `base`
-    withdrawals may take back signatures counted before the log (its count file says how
-    many)."""
+    first `at` leaves (what a count file answering to that size must show)."""
     checkpoint = open_checkpoint(fetch(CHECKPOINT), verifier, CHECKPOINT)
     old = open_checkpoint(since, verifier, since_name) if since is not None else None
     reader = TileReader(checkpoint.size, fetch)
@@ -125,7 +122,7 @@ def verify_log(
             " try again in a minute)",
         )
     sizes = () if at is None else (at,)
-    found = tallies_at(_entries(reader, fetch, heads), sizes, where, base)
+    found = tallies_at(_entries(reader, fetch, heads), sizes, where)
     tallies = found[-1]
     _check_levels(reader, heads)
     if reader.head() != checkpoint.head:
@@ -147,20 +144,27 @@ def report(audit: Audit) -> list[str]:
         lines.append(
             f"since      {audit.since.size} leaves: consistent (nothing removed or rewritten)"
         )
+    if tallies.bases:
+        lines.append(
+            f"base       {tallies.base} signatures the log does not list (stated by"
+            f" {tallies.bases} base {'leaf' if tallies.bases == 1 else 'leaves'})"
+        )
     lines += [
         f"additions  {tallies.additions}",
         f"withdrawals {tallies.withdrawals}",
-        f"count      {tallies.count} (additions − withdrawals)",
     ]
     if tallies.unlisted:
-        lines.append(f"           of the withdrawals, {tallies.unlisted} counted before the log")
+        lines.append(f"           of them, {tallies.unlisted} of signatures the log did not list")
+    what = "base + additions − withdrawals" if tallies.bases else "additions − withdrawals"
+    lines.append(f"count      {tallies.count} ({what})")
     return lines
 
 
 def check_count(audit: Audit, shown: Mapping[str, object], where: str) -> list[str]:
-    """Check a petition's count file (`shown`: its count, imported count and log size)
-    against the audited log: the count is the imported count plus the additions less the
-    withdrawals of the log's first `log_size` leaves; the lines to print, or a LogError."""
+    """Check a petition's count file (`shown`: its count, imported count, log size and base)
+    against the audited log: the count is the imported count plus what the log's first
+    `log_size` leaves stand for (their latest base, plus the additions less the withdrawals),
+    and its base is the log's; the lines to print, or a LogError."""
     numbers = [shown.get(name, 0) for name in ("count", "imported", "log_size", "log_base")]
     if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in numbers):
         raise LogError(where, "has no whole count, imported, log_size and log_base")
@@ -168,16 +172,15 @@ def check_count(audit: Audit, shown: Mapping[str, object], where: str) -> list[s
     at = audit.at
     if at is None or at.size != size:
         raise LogError(where, f"answers to {size} leaves, which the audit did not add up")
-    before = f" + {base} counted before the log" if base else ""
-    if count != imported + base + at.count:
+    if size and base != at.base:
+        raise LogError(where, f"says the log does not list {base}; its base leaves say {at.base}")
+    if count != imported + at.count:
         raise LogError(
             where,
             f"shows {count} signatures; the log's first {size} leaves add up to {at.count},"
-            f" plus {imported} imported{before}: {imported + base + at.count}",
+            f" plus {imported} imported: {imported + at.count}",
         )
-    return [
-        f"page count {count} = {imported} imported{before} + {at.count} in the first {size} leaves"
-    ]
+    return [f"page count {count} = {imported} imported + {at.count} in the first {size} leaves"]
 
 
 def audit_petition(
@@ -190,7 +193,8 @@ def audit_petition(
 ) -> list[str]:
     """Audit a petition's log (read through `fetch`) and its count file (`count_file`, read
     from `where`) together; the lines to print, or a LogError naming what failed. A petition
-    whose count file answers to no leaf needs no log: its count is what was imported."""
+    whose count file answers to no leaf has no log yet: its count is what was imported plus
+    what was counted before the log (its base, taken on trust until the log begins)."""
     try:
         shown = json.loads(count_file)
     except ValueError:
@@ -202,10 +206,10 @@ def audit_petition(
         try:
             fetch(CHECKPOINT)
         except LogError:  # nothing counted since the log began: no log published yet
-            empty = Audit(Checkpoint("", 0, b""), Tallies(), at=Tallies())
+            before = base if isinstance(base, int) and not isinstance(base, bool) else 0
+            empty = Audit(Checkpoint("", 0, b""), Tallies(), at=Tallies(base=before))
             counted = check_count(empty, shown, where)
             return ["log        none yet (nothing counted since it began)", *counted]
     at = size if isinstance(size, int) and not isinstance(size, bool) else None
-    base = base if isinstance(base, int) and not isinstance(base, bool) and base > 0 else 0
-    audit = verify_log(fetch, verifier, since, since_name, at, base)
+    audit = verify_log(fetch, verifier, since, since_name, at)
     return [*report(audit), *check_count(audit, shown, where)]

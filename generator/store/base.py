@@ -124,6 +124,7 @@ class CountUpdate:
             version_seen=dict(sorted(seen.items())),
             log_size=self.before.log_size + len(self.leaves),
             log_base=self.log_base,
+            log_net=self.before.log_net + (self.counted if self.leaves else 0),
         )
 
     @property

@@ -289,6 +289,7 @@ def tally_of(item: Item | None) -> Tally:
         updated=_moment(item, "updated"),
         log_size=int(item.get(LOG_SIZE, {"N": "0"})["N"]),
         log_base=int(item.get(LOG_BASE, {"N": "0"})["N"]),
+        log_net=int(item.get(LOG_NET, {"N": "0"})["N"]),
         by_country=places_of(item, COUNTRY_PREFIX),
         by_region=places_of(item, REGION_PREFIX),
         by_version=places_of(item, VERSION_PREFIX),

@@ -6,17 +6,21 @@ read the export index, which DynamoDB keeps *eventually* consistent, and the cou
 from the stream, which lags the table by up to a few seconds. So a repair measures twice,
 `settle` seconds apart, and acts only when the count item stood still and the recount held
 over both: every change was then counted and indexed. The fix is one conditional update
-that checks the item still holds what was read; if counting moved it meanwhile (or a second
-repair ran), it measures again.
+that checks the item still holds what was read (with, when the petition's public log no
+longer adds up to the new count, a base leaf appended in the same transaction); if counting
+moved it meanwhile (or a second repair ran), it measures again.
 """
 
 from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from generator.errors import StoreError
+from generator.log.leaves import base_leaf, encode
 from generator.model import Tally
 from generator.store import dynamodb_items as items
 from generator.store.base import CONFIRMED
@@ -24,6 +28,9 @@ from generator.store.dynamodb_client import Table
 from generator.store.dynamodb_errors import code_of
 from generator.store.retry import Retry, retrying
 from generator.store.times import to_iso, utc_now
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
 SCAN_SEGMENTS = 8  # the audit's scan runs in parallel segments
 
@@ -106,26 +113,44 @@ def repair(table: Table, slug: str, settle: float) -> tuple[int, int]:
         # an item at zero holds n = 0; one never counted (or lost) has no n, nor p, which
         # the counter's condition needs
         condition = "n = :was" if stored.count else "attribute_not_exists(n) OR n = :was"
-        values = {
+        now = utc_now()
+        values: dict[str, AttributeValueTypeDef] = {
             ":to": {"N": str(counted)},
             ":was": {"N": str(stored.count)},
             ":zero": {"N": "0"},
             ":slug": {"S": slug},
-            ":now": {"S": to_iso(utc_now())},
+            ":now": {"S": to_iso(now)},
         }
         update = "SET n = :to, p = if_not_exists(p, :zero), slug = :slug, updated = :now"
-        if stored.log_size:  # the base: what the count holds beyond what the leaves add up to
-            update += f", {items.LOG_BASE} = :to - {items.LOG_NET}"
+        parts: list[TransactWriteItemTypeDef] = []
+        base = counted - stored.log_net  # what the count holds beyond the log's leaves
+        if stored.log_size and base != stored.log_base:  # the log says so: a base leaf
+            if base < 0:
+                raise StoreError(
+                    f"DynamoDB table {table.name!r}: the log of {slug!r} adds up to"
+                    f" {stored.log_net} signatures, more than the {counted} stored: not repaired"
+                )
+            values |= {":base": {"N": str(base)}, ":one": {"N": "1"},
+                       ":was_z": {"N": str(stored.log_size)}}  # fmt: skip
+            update += f", {items.LOG_BASE} = :base ADD {items.LOG_SIZE} :one"
+            condition = f"({condition}) AND {items.LOG_SIZE} = :was_z"
+            leaf = encode(base_leaf(base, now))
+            parts.append({"Put": {
+                "TableName": table.name,
+                "Item": {**items.log_key(slug, stored.log_size), "leaves": {"L": [{"B": leaf}]}},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }})  # fmt: skip
+        change = {
+            "TableName": table.name, "Key": items.count_key(slug), "UpdateExpression": update,
+            "ConditionExpression": condition, "ExpressionAttributeValues": values,
+        }  # fmt: skip
         try:
-            table.client.update_item(
-                TableName=table.name,
-                Key=items.count_key(slug),
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeValues=values,
-            )
+            if parts:
+                table.client.transact_write_items(TransactItems=[{"Update": change}, *parts])  # type: ignore[typeddict-item]
+            else:
+                table.client.update_item(**change)  # type: ignore[arg-type]
         except ClientError as exc:
-            if code_of(exc) == "ConditionalCheckFailedException":
+            if code_of(exc) in ("ConditionalCheckFailedException", "TransactionCanceledException"):
                 raise Retry("count moved") from exc
             raise table.failure(what, exc) from exc
         except BotoCoreError as exc:

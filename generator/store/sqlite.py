@@ -435,17 +435,18 @@ class SqliteStore:
         """Set the counter to the recount in one transaction; returns (before, after)."""
 
         def fix(conn: sqlite3.Connection) -> tuple[int, int]:
-            before = schema.read_tally(conn, slug).count
+            stored = schema.read_tally(conn, slug)
+            before = stored.count
             # what the counter will hold once the changes still on the feed are applied
             counted = schema.count_signatures(conn, slug) - schema.feed_deltas(conn, slug)
             if counted != before:  # moved: `updated` tells stale() the count file is out of date
-                # the log's base is what the count holds beyond what its leaves add up to
+                now = self._clock()
                 conn.execute(
                     "INSERT INTO counts (slug, n, updated) VALUES (?, ?, ?)"
-                    " ON CONFLICT (slug) DO UPDATE SET n = excluded.n, updated = excluded.updated,"
-                    " log_base = IIF(log_size > 0, excluded.n - log_net, log_base)",
-                    (slug, counted, to_iso(self._clock())),
+                    " ON CONFLICT (slug) DO UPDATE SET n = excluded.n, updated = excluded.updated",
+                    (slug, counted, to_iso(now)),
                 )
+                schema.restate_base(conn, slug, stored, counted, now)  # the log says so
             return before, counted
 
         return self._write(f"repair the count of {slug!r}", fix)

@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
 
+from generator.errors import StoreError
+from generator.log.leaves import base_leaf, encode
 from generator.model import Milestone, Tally
 from generator.store.base import CONFIRMED, Signature
 from generator.store.times import from_iso, to_iso
@@ -233,7 +235,8 @@ def signature_of(row: SignatureRow) -> Signature:
 def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
     """The stored count, pending count and milestones (oldest first) of one petition."""
     found = conn.execute(
-        "SELECT n, pending, updated, log_size, log_base FROM counts WHERE slug = ?", (slug,)
+        "SELECT n, pending, updated, log_size, log_base, log_net FROM counts WHERE slug = ?",
+        (slug,),
     ).fetchone()
     milestones = tuple(
         Milestone(count, from_iso(when), size)
@@ -248,7 +251,7 @@ def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
         "SELECT kind, code, n FROM places WHERE slug = ? AND n != 0 ORDER BY kind, code", (slug,)
     ):
         places[kind][code] = n
-    count, pending, updated, log_size, log_base = found if found else (0, 0, None, 0, 0)
+    count, pending, updated, log_size, log_base, log_net = found or (0, 0, None, 0, 0, 0)
     versions, seen = {}, {}
     for version, n, first_seen in conn.execute(
         "SELECT version, n, first_seen FROM versions WHERE slug = ? ORDER BY version", (slug,)
@@ -259,6 +262,7 @@ def read_tally(conn: sqlite3.Connection, slug: str) -> Tally:
     return Tally(
         count, milestones, pending, _moment(updated), places[COUNTRY], places[REGION],
         by_version=versions, version_seen=seen, log_size=log_size, log_base=log_base,
+        log_net=log_net,
     )  # fmt: skip
 
 
@@ -310,6 +314,28 @@ def add_counts(
             " updated = COALESCE(excluded.updated, updated)",
             (slug, counted, pending, _iso(at)),
         )
+
+
+def restate_base(
+    conn: sqlite3.Connection, slug: str, stored: Tally, count: int, at: datetime
+) -> None:
+    """After a repair set a petition's count to `count`: when its log has begun and no longer
+    adds up to it, append a base leaf stating what the count holds beyond the log's leaves."""
+    base = count - stored.log_net
+    if not stored.log_size or base == stored.log_base:
+        return
+    if base < 0:
+        raise StoreError(
+            f"the log of {slug!r} adds up to {stored.log_net} signatures, more than the"
+            f" {count} stored: not repaired"
+        )
+    conn.execute(
+        "INSERT INTO log_leaves (slug, idx, leaf) VALUES (?, ?, ?)",
+        (slug, stored.log_size, encode(base_leaf(base, at))),
+    )
+    conn.execute(
+        "UPDATE counts SET log_size = log_size + 1, log_base = ? WHERE slug = ?", (base, slug)
+    )
 
 
 def note_change(

@@ -11,7 +11,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.errors import LogError
-from generator.log.leaves import Kind, Leaf, decode, encode, leaf_for, signature_key, tally
+from generator.log.leaves import (
+    Kind,
+    Leaf,
+    base_leaf,
+    decode,
+    encode,
+    leaf_for,
+    signature_key,
+    tally,
+)
 
 KEY = b"k" * 32
 WHEN = datetime(2024, 3, 1, 12, 0, 5, tzinfo=UTC)
@@ -45,7 +54,7 @@ def test_times_are_utc_seconds_whatever_the_zone() -> None:
 
 
 @given(
-    st.sampled_from(Kind),
+    st.sampled_from([Kind.ADD, Kind.WITHDRAW]),
     st.binary(min_size=32, max_size=32),
     st.integers(0, 2**64 - 1),
     st.text(max_size=60),
@@ -53,6 +62,21 @@ def test_times_are_utc_seconds_whatever_the_zone() -> None:
 def test_every_leaf_round_trips(kind: Kind, signature: bytes, at: int, version: str) -> None:
     leaf = Leaf(kind, signature, at, version)
     assert decode(encode(leaf)) == leaf
+
+
+@given(st.integers(0, 10**12), st.integers(0, 2**32))
+def test_every_base_leaf_round_trips(base: int, seconds: int) -> None:
+    leaf = base_leaf(base, datetime.fromtimestamp(seconds, UTC))
+    assert decode(encode(leaf)) == leaf
+    assert (leaf.kind, leaf.signature, leaf.version) == (Kind.BASE, bytes(32), str(base))
+
+
+def test_a_base_leaf_that_is_not_one_is_refused() -> None:
+    named = encode(Leaf(Kind.BASE, b"\x01" * 32, 0, "5"))  # a hash where zeros belong
+    with pytest.raises(LogError, match="a base leaf has a zero hash and its base in decimal"):
+        decode(named)
+    with pytest.raises(LogError, match="in decimal"):
+        decode(encode(Leaf(Kind.BASE, bytes(32), 0, "five")))
 
 
 @pytest.mark.parametrize(

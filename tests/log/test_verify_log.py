@@ -21,7 +21,7 @@ from generator.commands.main import main
 from generator.errors import LogError
 from generator.log.append import CHECKPOINT, Appended, append, origin
 from generator.log.fetch import folder_fetch
-from generator.log.leaves import Kind, Leaf, encode, leaf_for, tallies_at
+from generator.log.leaves import Kind, Leaf, base_leaf, encode, leaf_for, tallies_at
 from generator.log.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
 from generator.log.tiles import tile_path
 from generator.log.verify import verify_log
@@ -59,12 +59,11 @@ def write_count(
     folder: Path, leaves: Sequence[Leaf], size: int, count: int | None = None, base: int = 0
 ) -> None:
     """The petition's count file beside its log, answering to the first `size` leaves (its
-    count as the counter would show it, unless `count` says otherwise), `base` signatures
-    counted before the log."""
+    count as the counter would show it, unless `count` says otherwise), saying the log does
+    not list `base` signatures."""
     if count is None:
         try:
-            moved = tallies_at([encode(leaf) for leaf in leaves], (size,), base=base)[size].count
-            count = IMPORTED + base + moved
+            count = IMPORTED + tallies_at([encode(leaf) for leaf in leaves], (size,))[size].count
         except LogError:  # a log no counter could have written: the count is beside the point
             count = IMPORTED
     shown = {"count": count, "imported": IMPORTED, "log_base": base}
@@ -144,24 +143,38 @@ def test_a_count_file_answers_to_the_log_size_it_names(
     assert "checkpoint: holds 16 leaves; the count answers to 20 (the log is behind" in err
 
 
-def test_signatures_counted_before_the_log_are_its_base(
+def test_a_base_leaf_states_what_the_log_does_not_list(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = tmp_path / "petitions" / "save-the-bay" / "log"
-    before_log = [leaf_for(Kind.WITHDRAW, "old-1", START, "v1", ID_KEY)]  # counted before it
-    leaves = [*adds(0, 5), *before_log]
+    before_log = leaf_for(Kind.WITHDRAW, "old-1", START, "v1", ID_KEY)  # counted before it
+    leaves = [base_leaf(20, START), *adds(0, 5), before_log]
     write_log(folder, leaves)
-    write_count(folder, leaves, 6, base=20)
+    write_count(folder, leaves, 7, base=20)
 
     status, out, _ = verify(capsys, str(folder), "--key", KEY)
 
     assert status == 0
-    assert "of the withdrawals, 1 counted before the log" in out
-    assert "page count 65 = 41 imported + 20 counted before the log + 4 in the first 6" in out
-    write_count(folder, leaves, 6, count=IMPORTED + 4, base=0)  # no base to take it from
+    assert "base       20 signatures the log does not list (stated by 1 base leaf)" in out
+    assert "of them, 1 of signatures the log did not list" in out
+    assert "page count 65 = 41 imported + 24 in the first 7 leaves" in out
+    write_count(folder, leaves, 7, base=25)  # a count file claiming more than the log says
     status, _, err = verify(capsys, str(folder), "--key", KEY)
     assert status == 1
-    assert "entry 5: withdraws a signature that is not counted" in err
+    assert "count.json: says the log does not list 25; its base leaves say 20" in err
+
+
+def test_a_withdrawal_beyond_the_base_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "log"
+    gone = [leaf_for(Kind.WITHDRAW, f"old-{n}", START, "v1", ID_KEY) for n in (1, 2)]
+    write_log(folder, [base_leaf(1, START), *adds(0, 2), *gone])  # one unlisted, two taken
+
+    status, _, err = verify(capsys, str(folder), "--key", KEY)
+
+    assert status == 1
+    assert "entry 4: withdraws a signature that is not counted" in err
 
 
 def test_the_key_comes_from_site_yaml_in_git(

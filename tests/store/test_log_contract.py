@@ -123,9 +123,7 @@ def test_counting_without_the_id_key_appends_nothing(store: Store) -> None:
     assert [m.size for m in store.tally(SLUG).milestones] == [None]
 
 
-def test_a_petition_counted_before_the_log_starts_it_with_that_count_as_its_base(
-    store: Store,
-) -> None:
+def test_a_petition_counted_before_the_log_starts_it_with_a_base_leaf(store: Store) -> None:
     for n in (1, 2, 3):
         store.sign(with_id(n))
     count_all(store, Counter(ladder(), store))  # counted before the log was kept
@@ -136,22 +134,44 @@ def test_a_petition_counted_before_the_log_starts_it_with_that_count_as_its_base
     count_all(store, counter)
 
     stored = store.tally(SLUG)
-    assert (stored.count, stored.log_size, stored.log_base) == (3, 2, 3)
-    moves = tally(store.log_entries(SLUG, 0, 9), base=stored.log_base)
-    assert (moves.additions, moves.withdrawals, moves.unlisted) == (1, 1, 1)
-    assert stored.count == stored.log_base + moves.count  # 3 = 3 + (1 - 1)
+    leaves = store.log_entries(SLUG, 0, 9)
+    assert (stored.count, stored.log_size, stored.log_base) == (3, 3, 3)
+    first = decode(leaves[0])
+    assert (first.kind, first.version, first.signature) == (Kind.BASE, "3", bytes(32))
+    moves = tally(leaves)
+    assert (moves.base, moves.additions, moves.withdrawals, moves.unlisted) == (3, 1, 1, 1)
+    assert moves.count == stored.count  # 3 = 3 + 1 - 1
 
 
-def test_a_repair_leaves_the_count_adding_up_to_the_log_and_its_base(store: Store) -> None:
+def test_a_repair_that_changes_what_the_log_does_not_list_appends_a_base_leaf(
+    store: Store,
+) -> None:
+    counter = Counter(ladder(), store, id_key=ID_KEY)
+    for n in (1, 2, 3):
+        store.sign(with_id(n))
+    count_all(store, counter)
+    store.sign(with_id(4))
+    count_all(store, Counter(ladder(), store))  # counted by a process without the log's key
+    skew(store, SLUG, -1)  # and the count drifted: 3 stored, 4 signatures, 3 in the log
+
+    assert store.repair(SLUG) == (3, 4)
+
+    stored = store.tally(SLUG)
+    assert (stored.count, stored.log_size, stored.log_base) == (4, 4, 1)
+    last = decode(store.log_entries(SLUG, 3, 4)[0])
+    assert (last.kind, last.version) == (Kind.BASE, "1")  # the correction, in the open
+    assert tally(store.log_entries(SLUG, 0, 9)).count == stored.count
+
+
+def test_a_repair_of_a_count_that_drifted_from_its_log_appends_nothing(store: Store) -> None:
     counter = Counter(ladder(), store, id_key=ID_KEY)
     for n in (1, 2, 3):
         store.sign(with_id(n))
     count_all(store, counter)
     skew(store, SLUG, +2)  # a count moved without its leaves (a bug): 5, the log says 3
-    assert store.tally(SLUG).count == 5
 
     assert store.repair(SLUG) == (5, 3)
 
     stored = store.tally(SLUG)
     assert (stored.count, stored.log_size, stored.log_base) == (3, 3, 0)  # adds up again
-    assert stored.count == stored.log_base + tally(store.log_entries(SLUG, 0, 9)).count
+    assert tally(store.log_entries(SLUG, 0, 9)).count == stored.count
