@@ -104,15 +104,20 @@ def log_sort_key(first: int) -> str:
 def log_put(table: str, update: CountUpdate) -> TransactWriteItemTypeDef:
     """The transaction part appending an update's leaves to its petition's log (refused if
     leaves were appended from that index before)."""
-    if len(update.leaves) > MAX_ITEM_LEAVES:
-        raise ValueError(f"at most {MAX_ITEM_LEAVES} leaves to an item, not {len(update.leaves)}")
+    return leaves_put(table, update.slug, update.before.log_size, update.leaves)
+
+
+def leaves_put(
+    table: str, slug: str, first: int, leaves: tuple[bytes, ...]
+) -> TransactWriteItemTypeDef:
+    """The transaction part putting leaves into a petition's log from index `first` (refused
+    if leaves were put from that index before)."""
+    if len(leaves) > MAX_ITEM_LEAVES:
+        raise ValueError(f"at most {MAX_ITEM_LEAVES} leaves to an item, not {len(leaves)}")
     return {
         "Put": {
             "TableName": table,
-            "Item": {
-                **log_key(update.slug, update.before.log_size),
-                "leaves": {"L": [{"B": leaf} for leaf in update.leaves]},
-            },
+            "Item": {**log_key(slug, first), "leaves": {"L": [{"B": leaf} for leaf in leaves]}},
             "ConditionExpression": "attribute_not_exists(pk)",
         }
     }

@@ -135,11 +135,7 @@ def repair(table: Table, slug: str, settle: float) -> tuple[int, int]:
             update += f", {items.LOG_BASE} = :base ADD {items.LOG_SIZE} :one"
             condition = f"({condition}) AND {items.LOG_SIZE} = :was_z"
             leaf = encode(base_leaf(base, now))
-            parts.append({"Put": {
-                "TableName": table.name,
-                "Item": {**items.log_key(slug, stored.log_size), "leaves": {"L": [{"B": leaf}]}},
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }})  # fmt: skip
+            parts.append(items.leaves_put(table.name, slug, stored.log_size, (leaf,)))
         change = {
             "TableName": table.name, "Key": items.count_key(slug), "UpdateExpression": update,
             "ConditionExpression": condition, "ExpressionAttributeValues": values,

@@ -329,13 +329,7 @@ def restate_base(
             f"the log of {slug!r} adds up to {stored.log_net} signatures, more than the"
             f" {count} stored: not repaired"
         )
-    conn.execute(
-        "INSERT INTO log_leaves (slug, idx, leaf) VALUES (?, ?, ?)",
-        (slug, stored.log_size, encode(base_leaf(base, at))),
-    )
-    conn.execute(
-        "UPDATE counts SET log_size = log_size + 1, log_base = ? WHERE slug = ?", (base, slug)
-    )
+    add_leaves(conn, slug, stored.log_size, (encode(base_leaf(base, at)),), base, net=0)
 
 
 def note_change(
