@@ -40,10 +40,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from generator.errors import LogError  # noqa: E402
-from generator.log.append import CHECKPOINT, Appended, append, origin  # noqa: E402
+from generator.log.append import Appended, append, origin  # noqa: E402
 from generator.log.leaves import Kind, Leaf, encode, leaf_for  # noqa: E402
 from generator.log.note import Checkpoint, Signer  # noqa: E402
-from generator.log.tiles import whole  # noqa: E402
+from generator.log.tiles import CHECKPOINT, whole  # noqa: E402
 from generator.log.verify import verify_log  # noqa: E402
 
 ORIGIN = origin("https://petitions.example.org", "benchmark-petition")

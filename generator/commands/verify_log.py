@@ -90,7 +90,9 @@ def _site_key(content: Path) -> str:
 
 def _join(source: str, path: str) -> str:
     """A path under a site given as a URL or a folder."""
-    if source.startswith(("http://", "https://")):
+    from generator.log.fetch import is_url
+
+    if is_url(source):
         return f"{source.rstrip('/')}/{path}"
     return str(Path(source) / path)
 

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from generator.errors import LogError
 from generator.log.leaves import Leaf, encode
 from generator.log.note import Checkpoint, Signer, sign_checkpoint
-from generator.log.tiles import Edge, Fetch, grow, read_edge
-
-CHECKPOINT = "checkpoint"  # the checkpoint's path in the log's folder
+from generator.log.tiles import CHECKPOINT, Edge, Fetch, grow, read_edge
 
 
 def origin(host: str, slug: str) -> str:

@@ -77,7 +77,7 @@ def keys_from(environ: Mapping[str, str]) -> LogKeys:
     """The log's keys from an environment that holds both; a ConfigError names a bad one."""
     return LogKeys(
         _signer(environ[KEY_ENV].strip(), f"${KEY_ENV}"),
-        _id_key(environ[ID_KEY_ENV].strip(), f"${ID_KEY_ENV}"),
+        id_key_from(environ[ID_KEY_ENV], f"${ID_KEY_ENV}"),
     )
 
 

@@ -25,6 +25,7 @@ from generator.log.merkle import HASH_SIZE, leaf_hash, perfect_root, subtree_has
 HEIGHT = 8
 WIDTH = 1 << HEIGHT  # hashes in a full tile, entries in a full bundle
 MAX_ENTRY = 0xFFFF
+CHECKPOINT = "checkpoint"  # the signed checkpoint's path in the log's folder
 
 Fetch = Callable[[str], bytes]  # a file of the log by its path (a folder, or HTTP)
 

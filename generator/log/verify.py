@@ -15,11 +15,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from generator.errors import LogError
-from generator.log.append import CHECKPOINT
 from generator.log.leaves import Tallies, tallies_at
 from generator.log.merkle import consistency_proof, leaf_hash, perfect_root, verify_consistency
 from generator.log.note import Checkpoint, Verifier, open_checkpoint
 from generator.log.tiles import (
+    CHECKPOINT,
     HEIGHT,
     WIDTH,
     Fetch,

@@ -16,9 +16,10 @@ import logging
 from collections.abc import Mapping
 
 from generator.errors import ConfigError, LogError, StoreError
-from generator.log.append import CHECKPOINT, append_entries, origin
+from generator.log.append import append_entries, origin
 from generator.log.keys import LogKeys
 from generator.log.note import Checkpoint, open_checkpoint
+from generator.log.tiles import CHECKPOINT
 from generator.model import Site, Tally
 from generator.store.base import Store
 from generator.writeback.publish import LOG_KEY_FILE, Publisher, PublishError

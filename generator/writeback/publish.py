@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from generator.build.output import safe_relpath
 from generator.errors import PetitionSiteError
+from generator.log.tiles import CHECKPOINT  # the log's layout (no signing needed)
 from generator.render.countfile import COUNT_CACHE, COUNT_FILE
 from generator.render.pictures import VARIANT_NAME
 
@@ -82,8 +83,8 @@ def content_type(rel: str) -> str:
     path = PurePosixPath(rel)
     if path.name == "feed.xml":
         return "application/atom+xml; charset=utf-8"
-    if is_log_file(rel) and rel != LOG_KEY_FILE:  # a signed note, or binary tiles
-        return "text/plain; charset=utf-8" if path.name == "checkpoint" else _BINARY
+    if _in_petition_log(rel):  # a signed note, or binary tiles
+        return "text/plain; charset=utf-8" if path.name == CHECKPOINT else _BINARY
     known = _TYPES.get(path.suffix.lower())
     return known or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
@@ -94,8 +95,13 @@ LOG_KEY_FILE = "log/key.txt"  # the public key of the logs' checkpoints, at a st
 def is_log_file(rel: str) -> bool:
     """Whether an output path is part of the public logs (a petition's tiles and checkpoint,
     the key: written where counts are, never by a build, never deleted by a deploy)."""
+    return rel == LOG_KEY_FILE or _in_petition_log(rel)
+
+
+def _in_petition_log(rel: str) -> bool:
+    """Whether an output path is in a petition's log folder (its tiles or checkpoint)."""
     parts = PurePosixPath(rel).parts
-    return rel == LOG_KEY_FILE or (len(parts) > 3 and parts[0] == "petitions" and parts[2] == "log")
+    return len(parts) > 3 and parts[0] == "petitions" and parts[2] == "log"
 
 
 def cache_control(rel: str) -> str:
@@ -105,8 +111,8 @@ def cache_control(rel: str) -> str:
     name = PurePosixPath(rel).name
     if rel.startswith("assets/") or VARIANT_NAME.fullmatch(name):
         return ASSET_CACHE
-    if is_log_file(rel) and rel != LOG_KEY_FILE:
-        return COUNT_CACHE if name == "checkpoint" else ASSET_CACHE
+    if _in_petition_log(rel):
+        return COUNT_CACHE if name == CHECKPOINT else ASSET_CACHE
     return COUNT_CACHE if name == COUNT_FILE else PAGE_CACHE
 
 

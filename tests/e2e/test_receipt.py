@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from generator.log.append import CHECKPOINT, append, origin
+from generator.log.append import append, origin
 from generator.log.fetch import folder_fetch
 from generator.log.leaves import Kind, Leaf, encode, leaf_for
 from generator.log.merkle import leaf_hash
 from generator.log.note import Signer
 from generator.log.receipts import receipt_url
-from generator.log.tiles import tile_path
+from generator.log.tiles import CHECKPOINT, tile_path
 from tests.support.fixture_site import CLOSED
 
 from .audit import PHONE_WIDTH, axe_violations, describe, too_wide

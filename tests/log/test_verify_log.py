@@ -19,11 +19,11 @@ import pytest
 
 from generator.commands.main import main
 from generator.errors import LogError
-from generator.log.append import CHECKPOINT, Appended, append, origin
+from generator.log.append import Appended, append, origin
 from generator.log.fetch import folder_fetch
 from generator.log.leaves import Kind, Leaf, base_leaf, encode, leaf_for, tallies_at
 from generator.log.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
-from generator.log.tiles import tile_path
+from generator.log.tiles import CHECKPOINT, tile_path
 from generator.log.verify import verify_log
 from tests.serve.launcher import set_site_option
 from tests.support.fixture_site import copy_site
