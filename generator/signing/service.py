@@ -140,18 +140,11 @@ class SigningService:
         self.mailer: Mailer = mailer or NoMailer()
         self.after_write = after_write
         self.tallies = tallies or TallyCache(store)
-        self._id_key: bytes | None = None
-
-    def _log_key(self) -> bytes | None:
-        """The public log's id key (None: no log is kept)."""
-        if self._id_key is None:
-            self._id_key = self.settings.log_id_key() or b""
-        return self._id_key or None
 
     def _receipt(self, slug: str, sid: str, start: int) -> str | None:
         """The receipt of the signature with random id `sid`, added to a log of at least
         `start` leaves (None without a log)."""
-        id_key = self._log_key()
+        id_key = self.settings.log_id_key()
         if id_key is None:
             return None
         return receipt_url(slug, signature_key(id_key, sid), start)
@@ -243,7 +236,7 @@ class SigningService:
             sid = confirmation.new_id()  # its leaf in the public log is a keyed hash of it
             signature = Signature(slug, key, signed_at=signed_at, **fields, id=sid)
         # the log's size before this write: its leaf, once counted, is at or after it
-        logged = not confirming and self._log_key() is not None
+        logged = not confirming and self.settings.log_id_key() is not None
         start = self.tallies.tally(slug).log_size if logged else None
         outcome = self.store.sign(signature, rate)
         if outcome.added:
@@ -289,7 +282,8 @@ class SigningService:
             raise PetitionClosed(slug, status)
         named = confirmation.check(self.settings.secret(), ref)
         # the log's size before the write: its leaf comes after (read only for a receipt)
-        start = self.tallies.tally(slug).log_size if self._log_key() is not None else 0
+        logged = self.settings.log_id_key() is not None
+        start = self.tallies.tally(slug).log_size if logged else 0
         change = self.store.confirm(slug, named.email_key, named.sid, now.astimezone(UTC))
         if change.before is None:
             raise LinkNotValid(f"confirmation link for {slug!r}: no such signature")
